@@ -1,0 +1,38 @@
+# Deux commandes pour commencer : « make lab » (le cours) et « make test » (la suite de tests).
+# Chacune installe ce qu'il faut dans .venv la première fois.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installe
+# JupyterLab refuse de démarrer en root sans --allow-root (cas des machines de formation et de la CI).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PYTEST_ARGS ?=
+
+.PHONY: lab test exercices install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis (trouvé : %s). Indiquez-en un autre avec : make lab PYTHON=python3.12" % sys.version.split()[0])'
+	@test -x $(BIN)/python || { echo "Création de l'environnement $(VENV)…"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installation du cours et de ses dépendances (quelques minutes la première fois)…"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@$(BIN)/python -m course.setup_lab
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	@echo "Ouverture du cours dans JupyterLab (arrêt : Ctrl+C deux fois)…"
+	$(BIN)/jupyter lab notebooks/sommaire.ipynb $(ROOT_FLAG)
+
+# Code de sortie 5 de pytest = aucun test collecté : c'est une erreur, pas un succès.
+test: $(STAMP)
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "ERREUR : pytest n'a trouvé aucun test."; exit 1; fi; exit $$status
+
+# Régénère les versions apprenant (exercises/) depuis les sources nbgrader (solutions/).
+exercices: $(STAMP)
+	$(BIN)/python -m course.release
+
+clean:
+	rm -rf $(VENV) .pytest_cache

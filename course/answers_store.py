@@ -1,0 +1,89 @@
+"""The answers file of a graded assignment, kept next to its notebook.
+
+It is what nbgrader collects with the notebook and what the grade cells read, so
+writes are atomic (temporary file, flush, fsync, ``os.replace``) and a damaged file
+is never overwritten: it is moved aside under a dated name and reported in French.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ANSWERS_FILENAME = "reponses_quiz.json"
+FORMAT_VERSION = 1
+
+
+class CorruptAnswersFile(ValueError):
+    """The answers file exists but cannot be read as answers."""
+
+
+def answers_path(folder: str | os.PathLike | None = None) -> Path:
+    return Path(folder or os.getcwd()) / ANSWERS_FILENAME
+
+
+def read_answers(path: Path) -> dict[str, dict[str, Any]]:
+    """``{quiz id: {question id: answer}}`` from ``path``; empty if absent.
+
+    Raises CorruptAnswersFile if the file is there but unreadable. Never writes.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    try:
+        content = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptAnswersFile(f"contenu illisible ({exc.__class__.__name__})") from None
+    if not isinstance(content, dict) or not isinstance(content.get("quizzes"), dict):
+        raise CorruptAnswersFile("structure inattendue (clé « quizzes » absente)")
+    result = {}
+    for quiz_id, entries in content["quizzes"].items():
+        if not isinstance(entries, dict):
+            raise CorruptAnswersFile(f"structure inattendue pour le quiz « {quiz_id} »")
+        result[quiz_id] = {
+            qid: entry["answer"] for qid, entry in entries.items()
+            if isinstance(entry, dict) and "answer" in entry
+        }
+    return result
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged answers file to a dated name beside it and return that name."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.illisible-{stamp}{path.suffix}")
+    counter = 1
+    while target.exists():
+        target = path.with_name(f"{path.stem}.illisible-{stamp}-{counter}{path.suffix}")
+        counter += 1
+    os.replace(path, target)
+    return target
+
+
+def write_answers(path: Path, answers: dict[str, dict[str, Any]]) -> None:
+    """Write every quiz's answers atomically, readable by the trainer (mode 0644)."""
+    now = datetime.now().isoformat(timespec="seconds")
+    content = {
+        "format": FORMAT_VERSION,
+        "note": "Réponses enregistrées automatiquement par le quiz. Ne pas modifier ni supprimer.",
+        "quizzes": {
+            quiz_id: {qid: {"answer": answer, "saved_at": now} for qid, answer in entries.items()}
+            for quiz_id, entries in answers.items()
+        },
+    }
+    data = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+    fd, tmp_name = tempfile.mkstemp(prefix=".reponses-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes 0600 files; the trainer's tools must be able to read it.
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,52 @@
+"""What the hidden tests of a graded quiz call, in nbgrader grade cells.
+
+A grade cell's hidden test is one call, holding the key::
+
+    from course.grading import grade_question
+    grade_question("m0-evaluation", "m0-eval-01", expected="b", points=1)
+
+It reads the answers file saved by the learner's quiz and returns the points earned;
+as the cell's last value, nbgrader takes it as partial credit. It only ever prints to
+stdout: nbgrader gives 0 to a grade cell that writes to stderr. It never writes files.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .answer_format import AnswerFormatError, check_answer
+from .answers_store import ANSWERS_FILENAME, CorruptAnswersFile, answers_path, read_answers
+from .bank import load_quiz
+from .scoring import score
+
+
+def grade_question(quiz_id: str, question_id: str, expected: Any, points: float = 1,
+                   explanation: str | None = None, folder: str | Path | None = None) -> float:
+    """Points earned for one question; ``explanation`` is for the trainer's report only."""
+    question = load_quiz(quiz_id).question(question_id)
+    # A malformed key is the author's error: let it fail loudly when solutions run.
+    key = check_answer(question, expected, complete=True)
+    path = answers_path(folder)
+    try:
+        answers = read_answers(path)
+    except CorruptAnswersFile as exc:
+        print(f"Fichier de réponses {ANSWERS_FILENAME} illisible ({exc}) : 0 point pour cette question.")
+        return 0.0
+    if not path.exists():
+        aside = sorted(path.parent.glob(f"{path.stem}.illisible-*{path.suffix}"))
+        why = ("il était illisible et a été mis de côté" if aside
+               else "le quiz n'a pas été rempli ou le fichier a été supprimé")
+        print(f"Aucun fichier de réponses {ANSWERS_FILENAME} ({why}) : 0 point pour cette question.")
+        return 0.0
+    raw = answers.get(quiz_id, {}).get(question_id)
+    if raw is None:
+        print("Pas de réponse enregistrée pour cette question : 0 point.")
+        return 0.0
+    try:
+        answer = check_answer(question, raw, complete=False)
+    except AnswerFormatError:
+        print("La réponse enregistrée ne correspond pas à la question : 0 point.")
+        return 0.0
+    earned = round(score(question, answer, key) * points, 2)
+    print(f"Réponse trouvée : {earned:g} point(s) sur {points:g}.")
+    return earned

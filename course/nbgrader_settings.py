@@ -1,0 +1,67 @@
+"""nbgrader settings that every course directory of this course must use.
+
+Each one answers a trap measured on these machines (see ../shared/notes/VERIFIED.md):
+
+- the learner's answers file must never be overwritten at autograde by a copy from
+  the source folder (everyone would get the author's answers);
+- feedback must not show hidden tests, nor IPython tracebacks quoting them (keys);
+- a looping submission must not cost minutes per cell;
+- keep the kernel transport on TCP (ipc made autograde fail here): nothing to set.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .answers_store import ANSWERS_FILENAME
+
+CELL_TIMEOUT_SECONDS = 20
+CODE_STUB = "# VOTRE CODE ICI\nraise NotImplementedError()"
+TEXT_STUB = "VOTRE RÉPONSE ICI"
+
+FEEDBACK_PREPROCESSORS = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+KERNEL_ARGUMENTS = [
+    "--HistoryManager.hist_file=:memory:",
+    # Minimal tracebacks: the error message only, never the source lines around it.
+    "--InteractiveShell.xmode=Minimal",
+]
+
+
+def configure(c, assignments) -> None:
+    """Apply the course's settings to an nbgrader config object ``c``."""
+    c.Autograde.exclude_overwriting = {name: [ANSWERS_FILENAME] for name in assignments}
+    c.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
+    c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
+    c.Execute.timeout = CELL_TIMEOUT_SECONDS
+    c.Execute.interrupt_on_timeout = True
+    # Learners see French placeholders where solutions were removed.
+    c.ClearSolutions.code_stub = {"python": CODE_STUB}
+    c.ClearSolutions.text_stub = TEXT_STUB
+
+
+def config_file_text(course_id: str, assignments) -> str:
+    """The text of an ``nbgrader_config.py`` applying these settings."""
+    return (
+        "# Généré par le cours : réglages nbgrader sûrs (voir course/nbgrader_settings.py).\n"
+        "from course.nbgrader_settings import configure\n\n"
+        "c = get_config()  # noqa: F821 (fourni par nbgrader)\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"configure(c, {sorted(assignments)!r})\n"
+    )
+
+
+def command_env() -> dict[str, str]:
+    """Environment for nbgrader commands run from Python.
+
+    nbgrader calls the ``alembic`` program by name when it opens a gradebook, so the
+    environment's ``bin`` folder must come first on PATH even when the caller did not
+    activate the virtual environment (``make`` does not).
+    """
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env

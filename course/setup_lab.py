@@ -1,0 +1,65 @@
+"""Prepare the learner's JupyterLab in the current environment (run by ``make lab``).
+
+- French by default, no news or update pop-ups: an ``overrides.json`` in the
+  environment's ``share/jupyter/lab/settings``;
+- nbgrader's trainer tools (formgrader, create assignment) disabled and locked, since
+  JupyterLab >= 4.1 lets a user re-enable a disabled plugin unless it is locked.
+
+Idempotent: running it again changes nothing.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+LAB_OVERRIDES = {
+    "@jupyterlab/translation-extension:plugin": {"locale": "fr_FR"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+TRAINER_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
+TRAINER_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
+
+
+def overrides_path(prefix: str | Path = sys.prefix) -> Path:
+    return Path(prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+
+
+def write_overrides(prefix: str | Path = sys.prefix) -> Path:
+    """Merge our settings into overrides.json, keeping any other setting already there."""
+    path = overrides_path(prefix)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    current = {}
+    if path.exists():
+        try:
+            current = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            current = {}
+    for plugin, settings in LAB_OVERRIDES.items():
+        current.setdefault(plugin, {}).update(settings)
+    path.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def _jupyter(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "jupyter", *args], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def hide_trainer_tools() -> None:
+    for plugin in TRAINER_LAB_PLUGINS:
+        _jupyter("labextension", "disable", "--level=sys_prefix", plugin)
+        _jupyter("labextension", "lock", "--level=sys_prefix", plugin)
+    for extension in TRAINER_SERVER_EXTENSIONS:
+        _jupyter("server", "extension", "disable", "--sys-prefix", extension)
+
+
+def main() -> None:
+    path = write_overrides()
+    hide_trainer_tools()
+    print(f"JupyterLab configuré : interface en français ({path}), outils formateur masqués.")
+
+
+if __name__ == "__main__":
+    main()
