@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.installe
 # JupyterLab refuse de démarrer en root sans --allow-root (cas des machines de formation et de la CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
+# Options supplémentaires pour JupyterLab, par ex. : make lab LAB_ARGS="--no-browser --port=8890"
+LAB_ARGS ?=
 
 .PHONY: lab test exercices install clean
 
@@ -23,7 +25,7 @@ $(STAMP): pyproject.toml
 
 lab: $(STAMP)
 	@echo "Ouverture du cours dans JupyterLab (arrêt : Ctrl+C deux fois)…"
-	$(BIN)/jupyter lab notebooks/sommaire.ipynb $(ROOT_FLAG)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/sommaire.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 # Code de sortie 5 de pytest = aucun test collecté : c'est une erreur, pas un succès.
 test: $(STAMP)

@@ -1,0 +1,288 @@
+"""A graded assignment through nbgrader, in a temporary course, with simulated learners.
+
+Generate, release, one learner through the real exchange (fetch, submit, collect),
+the others dropped straight into ``submitted/``; autograde everyone; check each
+learner's points against what their answers are worth, computed here by hand from the
+key; then check that feedback shows neither hidden tests nor keys.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from course import evaluation
+from course.answers_store import ANSWERS_FILENAME
+from course.bank import load_quiz
+from course.nbgrader_settings import command_env, config_file_text
+from course.release import SOURCES
+from course.solution_keys import correct_answers, read_keys
+
+pytestmark = pytest.mark.nbgrader
+
+ASSIGNMENT = "module0"
+COURSE_ID = "test-doctrine"
+SOURCE = SOURCES / ASSIGNMENT / "module0_evaluation.ipynb"
+KEYS = read_keys(SOURCE)
+QUIZ_ID = KEYS[0].quiz_id
+QUIZ = load_quiz(QUIZ_ID)
+OPEN_QUESTION = "question-ouverte"
+OPEN_ANSWER = "La doctrine n'est pas la feuille de route : c'est le cadre technique et d'urbanisation…"
+PANDAS_POINTS = {"test-editions": 1, "test-concertations": 1, "test-jalons-par-annee": 2}
+QUIZ_POINTS = {k.grade_id: k.points for k in KEYS}
+
+RIGHT_CODE = "\n".join(
+    line for line in nbformat.read(SOURCE, as_version=4).cells[
+        [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(SOURCE, as_version=4).cells]
+        .index("jalons-reponse")].source.splitlines()
+    if "### " not in line)
+WRONG_CODE = "editions = jalons\nnb_concertations = 0\njalons_par_annee = pd.Series(dtype=int)\n"
+PARTLY_RIGHT_CODE = RIGHT_CODE.replace('int((jalons["type"] == "concertation").sum())', "0")
+assert PARTLY_RIGHT_CODE != RIGHT_CODE
+
+
+def nbgrader(*args: str, cwd: Path) -> str:
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=command_env(),
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} a échoué :\n{result.stdout}{result.stderr}"
+    return result.stdout + result.stderr
+
+
+# --- answers a learner may give, derived from the key --------------------------------
+
+def right_answers() -> dict:
+    return correct_answers(KEYS)[QUIZ_ID]
+
+
+def wrong_answer(question, key):
+    if question.kind == "single":
+        return next(c.id for c in question.choices if c.id != key)
+    if question.kind == "true_false":
+        return not key
+    if question.kind == "multiple":
+        return [c.id for c in question.choices if c.id not in key]
+    if question.kind == "matching":
+        prompts, targets = list(key), list(key.values())
+        return dict(zip(prompts, targets[1:] + targets[:1]))  # every prompt gets another's target
+    if question.kind == "ordering":
+        return list(reversed(key))
+    return "réponse fausse" if "accepted" in key else "-1"
+
+
+def wrong_answers() -> dict:
+    return {k.question_id: wrong_answer(QUIZ.question(k.question_id), k.expected) for k in KEYS}
+
+
+def partial_answers() -> tuple[dict, dict]:
+    """Partly right answers and, for each grade cell, the points they are worth."""
+    answers, worth = {}, {}
+    for k in KEYS:
+        q = QUIZ.question(k.question_id)
+        if q.kind == "matching":  # all but two prompts right, the last two swapped
+            prompts = list(k.expected)
+            answer = dict(k.expected)
+            answer[prompts[-1]], answer[prompts[-2]] = k.expected[prompts[-2]], k.expected[prompts[-1]]
+            answers[q.id], worth[k.grade_id] = answer, k.points * (len(prompts) - 2) / len(prompts)
+        elif q.kind == "multiple":  # one right tick out of len(key)
+            answers[q.id], worth[k.grade_id] = [k.expected[0]], k.points / len(k.expected)
+        elif q.kind == "ordering":  # first two swapped: one pair out of n(n-1)/2 wrong
+            n = len(k.expected)
+            answers[q.id] = [k.expected[1], k.expected[0], *k.expected[2:]]
+            worth[k.grade_id] = k.points * (n * (n - 1) / 2 - 1) / (n * (n - 1) / 2)
+        elif q.kind == "single" and "single" not in {QUIZ.question(a).kind for a in answers}:
+            answers[q.id], worth[k.grade_id] = k.expected, k.points  # the first single: right
+        else:
+            worth[k.grade_id] = 0  # left unanswered
+    return answers, {g: round(p, 2) for g, p in worth.items()}
+
+
+# --- the temporary course -------------------------------------------------------------
+
+def fill_notebook(folder: Path, code: str | None = None, edit=None) -> None:
+    """Write the learner's code into the solution cell, as typing in JupyterLab would."""
+    path = folder / SOURCE.name
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if code is not None and cell.metadata.get("nbgrader", {}).get("grade_id") == "jalons-reponse":
+            cell.source = code
+        if edit:
+            edit(cell)
+    nbformat.write(nb, path)
+
+
+def save_quiz(folder: Path, answers: dict) -> None:
+    quiz = evaluation(QUIZ_ID, folder=folder)  # the same code path as clicks in the notebook
+    for question_id, answer in answers.items():
+        quiz.answer(question_id, answer)
+
+
+def empty_two_grade_cells(cell) -> None:
+    if cell.metadata.get("nbgrader", {}).get("grade_id") in (KEYS[0].grade_id, "test-editions"):
+        cell.source = ""
+
+
+LEARNERS = {
+    # learner id: (quiz answers, code, answers file override, notebook edit)
+    "tous_justes": (right_answers(), RIGHT_CODE, None, None),
+    "tous_faux": (wrong_answers(), WRONG_CODE, None, None),
+    "en_partie": (partial_answers()[0], PARTLY_RIGHT_CODE, None, None),
+    "sans_fichier": (None, RIGHT_CODE, None, None),
+    "fichier_abime": (None, RIGHT_CODE, b'{"quizzes": {"m0-eval', None),
+    "erreur_syntaxe": (right_answers(), "editions = jalons[\n", None, None),
+    "boucle_infinie": (right_answers(), "while True:\n    pass\n", None, None),
+    "cellules_videes": (right_answers(), RIGHT_CODE, None, empty_two_grade_cells),
+}
+
+
+def expected_points(learner: str) -> dict[str, float]:
+    all_quiz = dict(QUIZ_POINTS)
+    no_quiz = {g: 0 for g in QUIZ_POINTS}
+    all_code = dict(PANDAS_POINTS)
+    no_code = {g: 0 for g in PANDAS_POINTS}
+    return {
+        "tous_justes": {**all_quiz, **all_code},
+        "tous_faux": {**no_quiz, **no_code},
+        "en_partie": {**partial_answers()[1], **all_code, "test-concertations": 0},
+        "sans_fichier": {**no_quiz, **all_code},
+        "fichier_abime": {**no_quiz, **all_code},
+        "erreur_syntaxe": {**all_quiz, **no_code},
+        "boucle_infinie": {**all_quiz, **no_code},
+        "cellules_videes": {**all_quiz, **all_code},
+    }[learner]
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("session")
+    course, exchange, home = root / "cours", root / "echange", root / "apprenant"
+    for folder in (course, home):
+        folder.mkdir()
+    exchange.mkdir(mode=0o1777)
+    config = config_file_text(COURSE_ID, [ASSIGNMENT]) + (
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        # Shorter than the course's timeout to keep the suite quick; the behaviour is the same.
+        "c.Execute.timeout = 6\n")
+    (course / "nbgrader_config.py").write_text(config, encoding="utf-8")
+    (home / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\nc.CourseDirectory.course_id = {COURSE_ID!r}\n",
+        encoding="utf-8")
+    shutil.copytree(SOURCES / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)
+    nbgrader("release_assignment", ASSIGNMENT, "--force", cwd=course)
+
+    # One learner through the real exchange: fetch, answer, submit; the trainer collects.
+    nbgrader("fetch_assignment", ASSIGNMENT, cwd=home)
+    fetched = home / ASSIGNMENT
+    answers, code, _, _ = LEARNERS["tous_justes"]
+    save_quiz(fetched, answers)
+
+    def answer_open_question(cell):
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == OPEN_QUESTION:
+            cell.source = OPEN_ANSWER
+    fill_notebook(fetched, code, answer_open_question)
+    nbgrader("submit", ASSIGNMENT, "--student=tous_justes", cwd=home)
+    nbgrader("collect", ASSIGNMENT, cwd=course)
+
+    released = course / "release" / ASSIGNMENT
+    originals = {}
+    for learner, (answers, code, raw_file, edit) in LEARNERS.items():
+        if learner == "tous_justes":
+            continue
+        folder = course / "submitted" / learner / ASSIGNMENT
+        shutil.copytree(released, folder)
+        if answers is not None:
+            save_quiz(folder, answers)
+        if raw_file is not None:
+            (folder / ANSWERS_FILENAME).write_bytes(raw_file)
+        fill_notebook(folder, code, edit)
+        originals[learner] = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    nbgrader("autograde", ASSIGNMENT, cwd=course)
+    nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
+    return course, originals
+
+
+def grades_of(course: Path, learner: str) -> dict[str, float]:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        notebook = gb.find_submission(ASSIGNMENT, learner).notebooks[0]
+        return {g.name: g.score for g in notebook.grades if g.name != OPEN_QUESTION}
+
+
+def test_answers_file_travels_through_the_exchange(graded_course):
+    course, _ = graded_course
+    submitted = course / "submitted" / "tous_justes" / ASSIGNMENT / ANSWERS_FILENAME
+    autograded = course / "autograded" / "tous_justes" / ASSIGNMENT / ANSWERS_FILENAME
+    assert json.loads(submitted.read_text(encoding="utf-8"))["quizzes"][QUIZ_ID] == \
+        {qid: {"answer": a, "saved_at": v["saved_at"]} for qid, a, v in (
+            (qid, a, json.loads(submitted.read_text(encoding="utf-8"))["quizzes"][QUIZ_ID][qid])
+            for qid, a in right_answers().items())}
+    assert autograded.read_bytes() == submitted.read_bytes()
+    feedback = course / "feedback" / "tous_justes" / ASSIGNMENT / ANSWERS_FILENAME
+    assert feedback.exists(), "le fichier de réponses doit accompagner le retour"
+
+
+@pytest.mark.parametrize("learner", list(LEARNERS))
+def test_each_learner_gets_the_points_their_answers_are_worth(graded_course, learner):
+    course, _ = graded_course
+    got = grades_of(course, learner)
+    expected = expected_points(learner)
+    assert set(got) == set(expected), f"cellules notées : {sorted(got)}"
+    for grade_id, points in expected.items():
+        assert got[grade_id] == pytest.approx(points, abs=0.011), f"{learner}, {grade_id}"
+
+
+def test_open_question_waits_for_the_trainer(graded_course):
+    course, _ = graded_course
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        answered = gb.find_grade(OPEN_QUESTION, SOURCE.stem, ASSIGNMENT, "tous_justes")
+        assert answered.auto_score is None and answered.needs_manual_grade
+        # nbgrader gives 0 to an answer cell left as released, with nothing to grade by hand.
+        blank = gb.find_grade(OPEN_QUESTION, SOURCE.stem, ASSIGNMENT, "tous_faux")
+        assert blank.auto_score == 0 and not blank.needs_manual_grade
+    assert OPEN_ANSWER in feedback_html(course, "tous_justes")
+
+
+def test_submissions_are_never_modified(graded_course):
+    course, originals = graded_course
+    for learner, files in originals.items():
+        folder = course / "submitted" / learner / ASSIGNMENT
+        now = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "timestamp.txt"}
+        files = {n: b for n, b in files.items() if n != "timestamp.txt"}
+        assert now == files, f"la soumission de {learner} a été modifiée"
+
+
+def test_damaged_answers_file_is_kept_in_the_graded_copy(graded_course):
+    course, _ = graded_course
+    graded = course / "autograded" / "fichier_abime" / ASSIGNMENT
+    kept = list(graded.glob("reponses_quiz*.json"))
+    assert kept and any(p.read_bytes() == LEARNERS["fichier_abime"][2] for p in kept)
+
+
+def feedback_html(course: Path, learner: str) -> str:
+    return (course / "feedback" / learner / ASSIGNMENT / f"{SOURCE.stem}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("learner", list(LEARNERS))
+def test_feedback_shows_no_hidden_test_and_no_key(graded_course, learner):
+    course, _ = graded_course
+    html = feedback_html(course, learner)
+    for marker in ("HIDDEN TESTS", "grade_question", "expected=", "_reference", "Traceback (most recent call last)", "File \""):
+        assert marker not in html, f"« {marker} » visible dans le retour de {learner}"
+    for key in KEYS:
+        if key.explanation:
+            assert key.explanation[:60] not in html
+        if isinstance(key.expected, (dict, list)):
+            assert json.dumps(key.expected) not in html and repr(key.expected) not in html
+
+
+def test_feedback_explains_failures_in_french(graded_course):
+    course, _ = graded_course
+    assert "editions ne doit contenir que des lignes de type" in feedback_html(course, "tous_faux")
+    assert "nb_concertations doit compter les lignes" in feedback_html(course, "en_partie")
+    assert "Aucun fichier de réponses" in feedback_html(course, "sans_fichier")
