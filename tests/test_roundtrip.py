@@ -203,6 +203,11 @@ def graded_course(tmp_path_factory):
         fill_notebook(folder, code, edit)
         originals[learner] = {p.name: p.read_bytes() for p in folder.iterdir()}
 
+    # Trap: an answers file left in the source folder (the author tried the quiz) must
+    # not overwrite the learners' own files at autograde.
+    leaked = {"format": 1, "quizzes": {QUIZ_ID: {q: {"answer": a} for q, a in right_answers().items()}}}
+    (course / "source" / ASSIGNMENT / ANSWERS_FILENAME).write_text(json.dumps(leaked), encoding="utf-8")
+
     nbgrader("autograde", ASSIGNMENT, cwd=course)
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
     return course, originals
