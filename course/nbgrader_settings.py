@@ -29,6 +29,9 @@ KERNEL_ARGUMENTS = [
     "--HistoryManager.hist_file=:memory:",
     # Minimal tracebacks: the error message only, never the source lines around it.
     "--InteractiveShell.xmode=Minimal",
+    # ipykernel 7 warns on every start that TCP is unencrypted (on loopback, for a
+    # throw-away grading kernel): noise in the trainer's terminal, hiding real problems.
+    "--IPKernelApp.log_level=ERROR",
 ]
 
 

@@ -9,118 +9,21 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course import evaluation
 from course.answers_store import ANSWERS_FILENAME
-from course.bank import load_quiz
-from course.nbgrader_settings import command_env, config_file_text
+from course.nbgrader_settings import config_file_text
 from course.release import SOURCES
-from course.solution_keys import correct_answers, read_keys
+from learners import (
+    ASSIGNMENT, KEYS, OPEN_ANSWER, OPEN_QUESTION, PANDAS_POINTS, PARTLY_RIGHT_CODE, QUIZ_ID, QUIZ_POINTS,
+    RIGHT_CODE, SOURCE, WRONG_CODE, COURSE_ID, fill_notebook, nbgrader, partial_answers, right_answers, save_quiz,
+    wrong_answers,
+)
 
 pytestmark = pytest.mark.nbgrader
-
-ASSIGNMENT = "module0"
-COURSE_ID = "test-doctrine"
-SOURCE = SOURCES / ASSIGNMENT / "module0_evaluation.ipynb"
-KEYS = read_keys(SOURCE)
-QUIZ_ID = KEYS[0].quiz_id
-QUIZ = load_quiz(QUIZ_ID)
-OPEN_QUESTION = "question-ouverte"
-OPEN_ANSWER = "La doctrine n'est pas la feuille de route : c'est le cadre technique et d'urbanisation…"
-PANDAS_POINTS = {"test-editions": 1, "test-concertations": 1, "test-jalons-par-annee": 2}
-QUIZ_POINTS = {k.grade_id: k.points for k in KEYS}
-
-RIGHT_CODE = "\n".join(
-    line for line in nbformat.read(SOURCE, as_version=4).cells[
-        [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(SOURCE, as_version=4).cells]
-        .index("jalons-reponse")].source.splitlines()
-    if "### " not in line)
-WRONG_CODE = "editions = jalons\nnb_concertations = 0\njalons_par_annee = pd.Series(dtype=int)\n"
-PARTLY_RIGHT_CODE = RIGHT_CODE.replace('int((jalons["type"] == "concertation").sum())', "0")
-assert PARTLY_RIGHT_CODE != RIGHT_CODE
-
-
-def nbgrader(*args: str, cwd: Path) -> str:
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=command_env(),
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} a échoué :\n{result.stdout}{result.stderr}"
-    return result.stdout + result.stderr
-
-
-# --- answers a learner may give, derived from the key --------------------------------
-
-def right_answers() -> dict:
-    return correct_answers(KEYS)[QUIZ_ID]
-
-
-def wrong_answer(question, key):
-    if question.kind == "single":
-        return next(c.id for c in question.choices if c.id != key)
-    if question.kind == "true_false":
-        return not key
-    if question.kind == "multiple":
-        return [c.id for c in question.choices if c.id not in key]
-    if question.kind == "matching":
-        prompts, targets = list(key), list(key.values())
-        return dict(zip(prompts, targets[1:] + targets[:1]))  # every prompt gets another's target
-    if question.kind == "ordering":
-        return list(reversed(key))
-    return "réponse fausse" if "accepted" in key else "-1"
-
-
-def wrong_answers() -> dict:
-    return {k.question_id: wrong_answer(QUIZ.question(k.question_id), k.expected) for k in KEYS}
-
-
-def partial_answers() -> tuple[dict, dict]:
-    """Partly right answers and, for each grade cell, the points they are worth."""
-    answers, worth = {}, {}
-    for k in KEYS:
-        q = QUIZ.question(k.question_id)
-        if q.kind == "matching":  # all but two prompts right, the last two swapped
-            prompts = list(k.expected)
-            answer = dict(k.expected)
-            answer[prompts[-1]], answer[prompts[-2]] = k.expected[prompts[-2]], k.expected[prompts[-1]]
-            answers[q.id], worth[k.grade_id] = answer, k.points * (len(prompts) - 2) / len(prompts)
-        elif q.kind == "multiple":  # one right tick out of len(key)
-            answers[q.id], worth[k.grade_id] = [k.expected[0]], k.points / len(k.expected)
-        elif q.kind == "ordering":  # first two swapped: one pair out of n(n-1)/2 wrong
-            n = len(k.expected)
-            answers[q.id] = [k.expected[1], k.expected[0], *k.expected[2:]]
-            worth[k.grade_id] = k.points * (n * (n - 1) / 2 - 1) / (n * (n - 1) / 2)
-        elif q.kind == "single" and "single" not in {QUIZ.question(a).kind for a in answers}:
-            answers[q.id], worth[k.grade_id] = k.expected, k.points  # the first single: right
-        else:
-            worth[k.grade_id] = 0  # left unanswered
-    return answers, {g: round(p, 2) for g, p in worth.items()}
-
-
-# --- the temporary course -------------------------------------------------------------
-
-def fill_notebook(folder: Path, code: str | None = None, edit=None) -> None:
-    """Write the learner's code into the solution cell, as typing in JupyterLab would."""
-    path = folder / SOURCE.name
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if code is not None and cell.metadata.get("nbgrader", {}).get("grade_id") == "jalons-reponse":
-            cell.source = code
-        if edit:
-            edit(cell)
-    nbformat.write(nb, path)
-
-
-def save_quiz(folder: Path, answers: dict) -> None:
-    quiz = evaluation(QUIZ_ID, folder=folder)  # the same code path as clicks in the notebook
-    for question_id, answer in answers.items():
-        quiz.answer(question_id, answer)
-
 
 def empty_two_grade_cells(cell) -> None:
     if cell.metadata.get("nbgrader", {}).get("grade_id") in (KEYS[0].grade_id, "test-editions"):

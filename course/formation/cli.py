@@ -1,0 +1,163 @@
+"""La commande « formation » : piloter une session de formation sans connaître nbgrader.
+
+Every message is French; an error is one clear message (no traceback) and exit code 1.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from . import session as sessions
+from . import steps
+from .errors import FormationError
+from .roster import read_roster
+
+# argparse's own messages, which Python ships in English only.
+_ARGPARSE_FR = [
+    ("the following arguments are required: ", "arguments obligatoires manquants : "),
+    ("unrecognized arguments: ", "arguments inconnus : "),
+    ("invalid choice: ", "choix invalide : "),
+    ("(choose from ", "(choix possibles : "),
+    ("expected one argument", "une valeur est attendue"),
+]
+
+
+class _FrenchFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        # argparse passes prefix="" when it builds a subcommand's name: keep that one.
+        return super().add_usage(usage, actions, groups, prefix="Utilisation : " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _FrenchFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument("-h", "--aide", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message):
+        for english, french in _ARGPARSE_FR:
+            message = message.replace(english, french)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur : {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="formation",
+        description="Piloter une session de formation sur la doctrine du numérique en santé "
+                    "(distribution, collecte, correction, retours et notes des devoirs).",
+        epilog="Déroulé type :\n"
+               "  formation session creer --cours dns-2026-12\n"
+               "  formation apprenants importer apprenants.csv\n"
+               "  formation publier module0\n"
+               "  formation collecter module0\n"
+               "  formation corriger module0\n"
+               "  formation retours module0\n"
+               "  formation notes",
+    )
+    parser.add_argument("--session", metavar="DOSSIER", type=Path,
+                        help="dossier de la session (par défaut : $FORMATION_SESSION, sinon le dossier courant)")
+    commands = parser.add_subparsers(dest="commande", metavar="COMMANDE", title="commandes", parser_class=_Parser)
+
+    session = commands.add_parser("session", help="créer une session")
+    session_commands = session.add_subparsers(dest="action", metavar="ACTION", title="actions", parser_class=_Parser)
+    create = session_commands.add_parser("creer", help="créer la session (dossier nbgrader et espace d'échange)")
+    create.add_argument("--cours", required=True, metavar="ID", help="identifiant du cours, par ex. dns-2026-12")
+    create.add_argument("--echange", type=Path, metavar="DOSSIER",
+                        help="dossier d'échange partagé avec les apprenants (par défaut : DOSSIER_SESSION/echange)")
+
+    learners = commands.add_parser("apprenants", help="gérer la liste des apprenants")
+    learner_commands = learners.add_subparsers(dest="action", metavar="ACTION", title="actions", parser_class=_Parser)
+    import_ = learner_commands.add_parser(
+        "importer", help="importer la liste (CSV : identifiant;prenom;nom;courriel)",
+        description="Importe un CSV exporté d'un tableur (UTF-8 avec ou sans BOM, séparateur ; ou ,). "
+                    "Tout est vérifié avant d'écrire : une seule ligne fautive et rien n'est importé.")
+    import_.add_argument("fichier", type=Path, metavar="FICHIER.csv")
+    learner_commands.add_parser("lister", help="afficher les apprenants de la session")
+
+    for name, text in (("publier", "générer puis distribuer un devoir"),
+                       ("collecter", "ramasser les devoirs soumis (les dépôts usurpés partent en quarantaine)"),
+                       ("corriger", "corriger automatiquement chaque devoir collecté"),
+                       ("retours", "générer et envoyer les retours aux apprenants")):
+        command = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        command.add_argument("module", metavar="MODULE", help="le devoir, par ex. module0 (ou 0)")
+        if name == "corriger":
+            command.add_argument("--tout", action="store_true",
+                                 help="recorriger aussi les devoirs déjà corrigés et inchangés")
+    commands.add_parser("notes", help="exporter les notes (CSV et XLSX) dans DOSSIER_SESSION/rapports")
+    return parser
+
+
+def _session_folder(args) -> Path:
+    return args.session or Path(os.environ.get("FORMATION_SESSION") or Path.cwd())
+
+
+def run(args) -> int:
+    folder = _session_folder(args)
+    if args.commande == "session":
+        created = sessions.create(folder, args.cours, args.echange)
+        print(f"Session « {created.course_id} » prête dans {created.folder}.")
+        print(f"Espace d'échange : {created.exchange}. Réglage à donner aux apprenants : "
+              f"{created.folder / 'config_apprenant.py'}.")
+        print(f"Devoirs disponibles : {', '.join(created.modules)}.")
+        return 0
+    current = sessions.load(folder)
+    if args.commande == "apprenants":
+        if args.action == "importer":
+            learners, warnings = read_roster(args.fichier)
+            for warning in warnings:
+                print(f"Attention : {warning}")
+            added, updated = steps.import_learners(current, learners)
+            print(f"{len(learners)} apprenant(s) importé(s) : {added} ajouté(s), {updated} mis à jour.")
+        else:
+            with current.gradebook() as gb:
+                students = sorted(gb.students, key=lambda s: s.id)
+                for student in students:
+                    print(f"{student.id}\t{student.first_name or ''} {student.last_name or ''}".rstrip())
+                print(f"{len(students)} apprenant(s).")
+        return 0
+    if args.commande == "notes":
+        steps.export_grades(current)
+        return 0
+    module = current.module(args.module)
+    if args.commande == "publier":
+        steps.publish(current, module)
+    elif args.commande == "collecter":
+        steps.collect(current, module)
+    elif args.commande == "corriger":
+        outcomes = steps.grade(current, module, regrade_all=args.tout)
+        return 1 if any(o.status == "échec" for o in outcomes) else 0
+    elif args.commande == "retours":
+        steps.feedback(current, module)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    # nbgrader's gradebook makes SQLAlchemy warn about its own session handling: noise for a trainer.
+    warnings.filterwarnings("ignore", module=r"nbgrader\.api")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.commande is None:
+        parser.print_help()
+        return 2
+    if args.commande in ("session", "apprenants") and args.action is None:
+        parser.error(f"précisez une action après « {args.commande} » (formation {args.commande} --aide)")
+    try:
+        return run(args)
+    except FormationError as exc:
+        print(f"formation : {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nformation : interrompu. Relancez la même commande pour reprendre là où elle s'est arrêtée.",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

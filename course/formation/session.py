@@ -1,0 +1,131 @@
+"""A training session: an nbgrader course directory plus the tool's own records.
+
+Layout of a session folder::
+
+    formation.json        the session's settings (course id, exchange folder)
+    nbgrader_config.py    nbgrader settings, with the course's safe defaults
+    source/<module>/      the graded assignments, copied from the course's solutions/
+    quarantaine/          submissions refused (another learner's name, ...)
+    rapports/             grades and reports
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..nbgrader_settings import config_file_text
+from ..release import SOURCES, assignments
+from .errors import FormationError
+
+SETTINGS_FILE = "formation.json"
+
+
+@dataclass(frozen=True)
+class Session:
+    folder: Path
+    course_id: str
+    exchange: Path
+
+    @property
+    def quarantine(self) -> Path:
+        return self.folder / "quarantaine"
+
+    @property
+    def reports(self) -> Path:
+        return self.folder / "rapports"
+
+    @property
+    def modules(self) -> list[str]:
+        return sorted(p.name for p in (self.folder / "source").iterdir() if p.is_dir())
+
+    def module(self, name: str) -> str:
+        """Accept « 0 », « module0 » or « Module0 » for the assignment module0."""
+        candidate = name.strip().lower()
+        if candidate.isdigit():
+            candidate = f"module{candidate}"
+        if candidate not in self.modules:
+            raise FormationError(
+                f"Module « {name} » inconnu dans cette session. Modules disponibles : {', '.join(self.modules)}.")
+        return candidate
+
+    def api(self):
+        """nbgrader's Python API for this session (imported lazily: it is slow to import)."""
+        _put_environment_on_path()
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.folder)).load_config()
+        config.CourseDirectory.root = str(self.folder)
+        return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+    @contextmanager
+    def gradebook(self):
+        _put_environment_on_path()
+        from nbgrader.api import Gradebook
+        with Gradebook(f"sqlite:///{self.folder / 'gradebook.db'}", self.course_id) as gb:
+            yield gb
+
+
+def _put_environment_on_path() -> None:
+    # nbgrader runs « alembic » by name: the environment's bin must be on PATH.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+
+
+def create(folder: Path, course_id: str, exchange: Path | None = None) -> Session:
+    """Create (or complete) a session folder; running it again changes nothing already there."""
+    folder = folder.resolve()
+    exchange = (exchange or folder / "echange").resolve()
+    settings_path = folder / SETTINGS_FILE
+    if settings_path.exists():
+        existing = load(folder)
+        if existing.course_id != course_id or existing.exchange != exchange:
+            raise FormationError(
+                f"{folder} contient déjà la session « {existing.course_id} » (échange : {existing.exchange}). "
+                "Choisissez un autre dossier ou reprenez les mêmes paramètres.")
+    if not course_id.replace("-", "").replace("_", "").isalnum():
+        raise FormationError("L'identifiant du cours ne doit contenir que des lettres, chiffres, - et _.")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in assignments():
+        target = folder / "source" / name
+        if not target.exists():
+            shutil.copytree(SOURCES / name, target)
+    # The exchange is shared by every learner: sticky and world-writable, like /tmp, so
+    # that nobody can move another's folder away.
+    if not exchange.exists():
+        exchange.mkdir(parents=True)
+        exchange.chmod(0o1777)
+    (folder / "nbgrader_config.py").write_text(
+        config_file_text(course_id, assignments()) + f"c.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
+    if not settings_path.exists():
+        settings = {"cours": course_id, "echange": str(exchange),
+                    "creee_le": datetime.now().isoformat(timespec="seconds")}
+        settings_path.write_text(json.dumps(settings, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    learner_config = folder / "config_apprenant.py"
+    learner_config.write_text(
+        "# À copier dans ~/.jupyter/nbgrader_config.py de chaque apprenant (ou /etc/jupyter/).\n"
+        "c = get_config()  # noqa: F821\n"
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n", encoding="utf-8")
+    return load(folder)
+
+
+def load(folder: Path) -> Session:
+    settings_path = folder / SETTINGS_FILE
+    if not settings_path.exists():
+        raise FormationError(
+            f"Aucune session dans {folder.resolve()} : créez-la avec « formation session creer --cours ID » "
+            "ou indiquez son dossier avec --session DOSSIER.")
+    try:
+        settings = json.loads(settings_path.read_text(encoding="utf-8"))
+        return Session(folder.resolve(), settings["cours"], Path(settings["echange"]))
+    except (json.JSONDecodeError, KeyError) as exc:
+        raise FormationError(f"{settings_path} est illisible ({exc}) : recréez la session.") from None
