@@ -121,3 +121,26 @@ def test_sample_bank_helper_covers_every_kind():
     from course.bank import KINDS
     text = sample_bank("x", "practice")
     assert all(f"kind: {kind}" in text for kind in KINDS)
+
+
+def test_task_concepts_name_real_cells_and_concepts():
+    import json
+
+    import yaml
+
+    from course.bank import concepts
+    from course.paths import data_file
+    from course.release import SOURCES
+
+    tasks = yaml.safe_load(data_file("taches.yaml").read_text(encoding="utf-8"))
+    for module, cells in tasks.items():
+        grade_ids = set()
+        for notebook in (SOURCES / module).glob("*.ipynb"):
+            for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if meta.get("grade"):
+                    grade_ids.add(meta["grade_id"])
+        for grade_id, task in cells.items():
+            assert grade_id in grade_ids, f"taches.yaml : {module}/{grade_id} n'est pas une cellule notée"
+            assert task["title"].strip()
+            assert task["concepts"] and set(task["concepts"]) <= set(concepts()), f"{module}/{grade_id}"

@@ -126,9 +126,14 @@ def tamper_grade_cell(cell):
         cell.source = f"{KEYS[1].points}"  # « give me full marks »
 
 
+def answer_open_question(cell):
+    if cell.metadata.get("nbgrader", {}).get("grade_id") == "question-ouverte":
+        cell.source = "La doctrine est le cadre technique et d'urbanisation ; la feuille de route, la stratégie…"
+
+
 # learner: (quiz answers, code, notebook edit, raw answers file)
 WORK = {
-    "alice": (right_answers(), RIGHT_CODE, None, None),
+    "alice": (right_answers(), RIGHT_CODE, answer_open_question, None),
     "bruno": (wrong_answers(), WRONG_CODE, None, None),
     "chloe": (partial_answers()[0], PARTLY_RIGHT_CODE, None, None),
     "david": (right_answers(), "editions = jalons[\n", None, None),
@@ -311,3 +316,75 @@ def test_feedback_and_grades_export(session_run, capsys):
     values = list(sheet.values)
     assert values[0][:4] == ("identifiant", "prenom", "nom", "module0 note")
     assert {row[0]: row[3] for row in values[1:]}["alice"] == pytest.approx(QUIZ_MAX + PANDAS_MAX)
+
+
+# --- the report ---------------------------------------------------------------------------
+
+def independent_concept_rates(folder: Path) -> dict[str, float]:
+    """Concept success rates straight from the gradebook, the banks and data/taches.yaml."""
+    import yaml
+    from nbgrader.api import Gradebook
+
+    repo = Path(__file__).resolve().parent.parent
+    tags = {}
+    for bank in (repo / "data" / "questions").glob("*.yaml"):
+        for question in yaml.safe_load(bank.read_text(encoding="utf-8"))["questions"]:
+            tags[question["id"]] = question["concepts"]
+    by_cell = {k.grade_id: tags[k.question_id] for k in KEYS}
+    tasks = yaml.safe_load((repo / "data" / "taches.yaml").read_text(encoding="utf-8"))
+    by_cell.update({cell: task["concepts"] for cell, task in tasks[ASSIGNMENT].items()})
+    earned, possible = {}, {}
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}", "dns-test") as gb:
+        for submission in gb.find_assignment(ASSIGNMENT).submissions:
+            for grade in submission.notebooks[0].grades:
+                if grade.needs_manual_grade:
+                    continue
+                for tag in by_cell[grade.name]:
+                    earned[tag] = earned.get(tag, 0) + (grade.score or 0)
+                    possible[tag] = possible.get(tag, 0) + grade.max_score
+    return {tag: earned[tag] / possible[tag] for tag in possible}
+
+
+def report_table(folder: Path, name: str) -> list[dict]:
+    with (folder / "rapports" / name).open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def test_report_figures_match_an_independent_computation(session_run):
+    folder, _, _, step = session_run
+    assert step("rapport") == 0
+    rows = {r["notion"]: float(r["taux"].replace(",", ".")) for r in report_table(folder, "par_notions.csv")}
+    expected = independent_concept_rates(folder)
+    assert set(rows) == set(expected)
+    for tag, rate in expected.items():
+        assert rows[tag] == pytest.approx(rate, abs=1e-4), tag
+    page = (folder / "rapports" / "rapport.html").read_text(encoding="utf-8")
+    assert "À revoir en priorité" in page and "Les questions les plus manquées" in page
+    assert (folder / "rapports" / "par_notion.png").stat().st_size > 1000
+    # the weakest question's explanation and source are shown to the trainer
+    weakest = min(report_table(folder, "par_questions.csv"), key=lambda r: float(r["taux"].replace(",", ".")))
+    if weakest["explication"]:
+        assert html_escape(weakest["explication"][:50]) in page
+
+
+def html_escape(text: str) -> str:
+    import html
+    return html.escape(text)
+
+
+def test_open_answers_wait_in_the_report_until_graded_by_hand(session_run):
+    folder, _, _, step = session_run
+    step("rapport")
+    pending = report_table(folder, "a_corriger.csv")
+    # nbgrader also leaves to the trainer the grade cells a learner deleted (farid).
+    assert sorted((r["apprenant"], r["cellule"]) for r in pending) == [
+        ("alice", "question-ouverte"), ("farid", KEYS[0].grade_id), ("farid", "test-editions")]
+    with load(folder).gradebook() as gb:  # what the trainer does in formgrader
+        grade = gb.find_grade("question-ouverte", "module0_evaluation", ASSIGNMENT, "alice")
+        grade.manual_score = 3
+        grade.needs_manual_grade = False
+        gb.db.commit()
+    step("rapport")
+    assert [r["apprenant"] for r in report_table(folder, "a_corriger.csv")] == ["farid", "farid"]
+    alice = next(r for r in report_table(folder, "par_apprenants.csv") if r["apprenant"] == "alice")
+    assert float(alice["points"].replace(",", ".")) == QUIZ_MAX + PANDAS_MAX + 3

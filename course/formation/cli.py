@@ -10,8 +10,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from . import report, steps
 from . import session as sessions
-from . import steps
 from .errors import FormationError
 from .roster import read_roster
 
@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                "  formation collecter module0\n"
                "  formation corriger module0\n"
                "  formation retours module0\n"
-               "  formation notes",
+               "  formation notes\n"
+               "  formation rapport",
     )
     parser.add_argument("--session", metavar="DOSSIER", type=Path,
                         help="dossier de la session (par défaut : $FORMATION_SESSION, sinon le dossier courant)")
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--tout", action="store_true",
                                  help="recorriger aussi les devoirs déjà corrigés et inchangés")
     commands.add_parser("notes", help="exporter les notes (CSV et XLSX) dans DOSSIER_SESSION/rapports")
+    commands.add_parser("rapport", help="rapport HTML : réussite par apprenant, par question et par notion")
     return parser
 
 
@@ -124,6 +126,9 @@ def run(args) -> int:
         return 0
     if args.commande == "notes":
         steps.export_grades(current)
+        return 0
+    if args.commande == "rapport":
+        report.write_report(current)
         return 0
     module = current.module(args.module)
     if args.commande == "publier":
