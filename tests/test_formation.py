@@ -388,3 +388,36 @@ def test_open_answers_wait_in_the_report_until_graded_by_hand(session_run):
     assert [r["apprenant"] for r in report_table(folder, "a_corriger.csv")] == ["farid", "farid"]
     alice = next(r for r in report_table(folder, "par_apprenants.csv") if r["apprenant"] == "alice")
     assert float(alice["points"].replace(",", ".")) == QUIZ_MAX + PANDAS_MAX + 3
+
+
+def test_manual_grading_tool_opens_on_the_session(session_run):
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from test_lab import free_port
+
+    folder, _, _, _ = session_run
+    port, token = free_port(), secrets.token_hex(8)
+    formation = Path(sys.executable).parent / "formation"
+    process = subprocess.Popen(
+        [str(formation), "--session", str(folder), "correction-manuelle", "--no-browser", f"--port={port}",
+         "--ip=127.0.0.1"], env=dict(os.environ, JUPYTER_TOKEN=token),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/formgrader/api/assignments",
+                                         headers={"Authorization": f"token {token}"})
+        deadline, body = time.monotonic() + 60, None
+        while body is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                body = json.loads(urllib.request.urlopen(request, timeout=5).read())
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None, "l'outil de correction n'a pas démarré"
+        submissions = {a["name"]: a["num_submissions"] for a in body}
+        assert submissions[ASSIGNMENT] == len(WORK) + 1  # every learner's work, and jules' notes
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.communicate(timeout=30)

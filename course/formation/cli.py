@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  formation publier module0\n"
                "  formation collecter module0\n"
                "  formation corriger module0\n"
+               "  formation correction-manuelle   (réponses ouvertes)\n"
                "  formation retours module0\n"
                "  formation notes\n"
                "  formation rapport",
@@ -93,11 +95,29 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="recorriger aussi les devoirs déjà corrigés et inchangés")
     commands.add_parser("notes", help="exporter les notes (CSV et XLSX) dans DOSSIER_SESSION/rapports")
     commands.add_parser("rapport", help="rapport HTML : réussite par apprenant, par question et par notion")
+    manual = commands.add_parser(
+        "correction-manuelle", help="ouvrir l'outil de correction de nbgrader (formgrader) pour les réponses ouvertes",
+        description="Lance JupyterLab dans le dossier de la session avec l'outil de correction de nbgrader "
+                    "(formgrader), masqué dans le JupyterLab des apprenants. Arrêt : Ctrl+C deux fois. "
+                    "Toute autre option est passée à JupyterLab, par ex. --port=8890 --no-browser.")
     return parser
 
 
 def _session_folder(args) -> Path:
     return args.session or Path(os.environ.get("FORMATION_SESSION") or Path.cwd())
+
+
+def open_formgrader(current: sessions.Session, extra: list[str]) -> int:
+    """JupyterLab in the session folder, with formgrader switched on for this launch only."""
+    command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={current.folder}",
+               "--ServerApp.default_url=/formgrader",
+               "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}", *extra]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    print("Ouverture de l'outil de correction (page /formgrader). Notez les réponses ouvertes, "
+          "puis relancez « formation rapport ». Arrêt : Ctrl+C deux fois.", flush=True)
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    return subprocess.run(command, cwd=current.folder, env=env).returncode
 
 
 def run(args) -> int:
@@ -130,6 +150,8 @@ def run(args) -> int:
     if args.commande == "rapport":
         report.write_report(current)
         return 0
+    if args.commande == "correction-manuelle":
+        return open_formgrader(current, args.options_jupyter)
     module = current.module(args.module)
     if args.commande == "publier":
         steps.publish(current, module)
@@ -147,7 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     # nbgrader's gradebook makes SQLAlchemy warn about its own session handling: noise for a trainer.
     warnings.filterwarnings("ignore", module=r"nbgrader\.api")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # Only the manual grading tool takes options of its own (JupyterLab's); elsewhere they are typos.
+    if extra and args.commande != "correction-manuelle":
+        parser.error(f"arguments inconnus : {' '.join(extra)}")
+    args.options_jupyter = extra
     if args.commande is None:
         parser.print_help()
         return 2
