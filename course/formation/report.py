@@ -178,6 +178,7 @@ def write_report(session: Session) -> Path:
             [f"{q['module']} · {q['cellule']}" for q in questions], [q["taux"] for q in questions],
             "Réussite par question ou exercice", out / "par_question.png")))
     missed = sorted(questions, key=lambda q: (q["taux"], q["cellule"]))[:MOST_MISSED]
+    labels = concepts()
     missing = [(m, who) for m in sorted(submitted or session.modules) for who in roster
                if who not in submitted.get(m, set())]
 
@@ -198,7 +199,7 @@ def write_report(session: Session) -> Path:
             explanation = f"<p>{e(q['explication'])}{source}</p>" if q["explication"] else source
             parts.append(f"<div class='question'><p><strong>{_pct(q['taux'])}</strong> de réussite "
                          f"({q['copies']} copie(s)) · <code>{e(q['module'])} · {e(q['cellule'])}</code> · notions : "
-                         f"{e(q['notions']) or '—'}</p><p>{e(q['intitule'])}</p>{explanation}</div>")
+                         f"{e(', '.join(labels.get(t, t) for t in q['notions'].split(', ') if t)) or '—'}</p><p>{e(q['intitule'])}</p>{explanation}</div>")
     parts.append("<h2>Par notion</h2>" + _table(
         ["notion", "réussite", "réponses"],
         [[e(n["libelle"]), _pct(n["taux"]), str(n["reponses"])] for n in tables["notions"]]))
