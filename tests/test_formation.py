@@ -421,3 +421,4 @@ def test_manual_grading_tool_opens_on_the_session(session_run):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.communicate(timeout=30)
+

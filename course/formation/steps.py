@@ -198,13 +198,25 @@ def grade(session: Session, module: str, regrade_all: bool = False) -> list[Grad
 
 
 def feedback(session: Session, module: str) -> int:
+    """Generate then release every graded learner's feedback, one learner at a time."""
+    graded = sorted(p.parent.name for p in (session.folder / "autograded").glob(f"*/{module}"))
+    if not graded:
+        raise FormationError(f"Aucune copie corrigée pour « {module} » : lancez d'abord « formation corriger {module} ».")
     api = session.api()
-    print(f"Génération des retours de « {module} »…", flush=True)
-    _checked(api.generate_feedback(module, force=True), "La génération des retours")
-    _checked(api.release_feedback(module), "L'envoi des retours")
-    count = len(list((session.folder / "feedback").glob(f"*/{module}")))
-    print(f"Retours envoyés : {count}. Les apprenants les récupèrent dans l'onglet Assignments.")
-    return count
+    failures = 0
+    for learner, line in progress.each(graded, f"Retours de « {module} »"):
+        result = api.generate_feedback(module, learner, force=True)
+        if result.get("success"):
+            result = api.release_feedback(module, learner)
+        if result.get("success"):
+            line.done("envoyé")
+        else:
+            failures += 1
+            reason = (result.get("error") or result.get("log") or "erreur inconnue").strip().splitlines()[-1]
+            line.done(f"échec ({reason})")
+    progress.summary(f"Retours de « {module} »", {"envoyé(s)": len(graded) - failures, "échec(s)": failures})
+    print("Les apprenants récupèrent leur retour dans l'onglet Assignments.")
+    return len(graded) - failures
 
 
 # --- grades export -------------------------------------------------------------------
