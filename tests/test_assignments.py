@@ -1,0 +1,57 @@
+"""Every graded assignment through nbgrader: a learner who does everything right earns every
+automatic point; a learner who hands in the blank release earns none."""
+import re
+import shutil
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from course.answers_store import answers_path, write_answers
+from course.nbgrader_settings import config_file_text
+from course.release import SOURCES, assignments
+from course.solution_keys import correct_answers, read_keys
+from learners import nbgrader
+
+pytestmark = pytest.mark.nbgrader
+MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+def reference_code(source_cell) -> str:
+    return "\n".join(line for line in source_cell.source.splitlines() if not MARKER.match(line))
+
+
+def automatic_points(notebook) -> dict[str, float]:
+    return {c.metadata.nbgrader.grade_id: float(c.metadata.nbgrader.points) for c in notebook.cells
+            if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")}
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_right_and_blank_learners(assignment, tmp_path):
+    course = tmp_path / "cours"
+    shutil.copytree(SOURCES / assignment, course / "source" / assignment)
+    (course / "nbgrader_config.py").write_text(config_file_text("essai", [assignment]), encoding="utf-8")
+    nbgrader("generate_assignment", assignment, "--force", cwd=course)
+    released = course / "release" / assignment
+    expected = {}
+    for learner in ("juste", "vide"):
+        shutil.copytree(released, course / "submitted" / learner / assignment)
+    right = course / "submitted" / "juste" / assignment
+    for source_path in sorted((SOURCES / assignment).glob("*.ipynb")):
+        source = nbformat.read(source_path, as_version=4)
+        expected[source_path.stem] = automatic_points(source)
+        by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in source.cells}
+        learner_nb = nbformat.read(right / source_path.name, as_version=4)
+        for cell in learner_nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("solution"):
+                cell.source = reference_code(by_id[meta["grade_id"]])
+        nbformat.write(learner_nb, right / source_path.name)
+        write_answers(answers_path(right), correct_answers(read_keys(source_path)))
+    nbgrader("autograde", assignment, cwd=course)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "essai") as gb:
+        for learner in ("juste", "vide"):
+            for notebook in gb.find_submission(assignment, learner).notebooks:
+                got = {g.name: g.score for g in notebook.grades if g.name in expected[notebook.name]}
+                want = expected[notebook.name] if learner == "juste" else dict.fromkeys(expected[notebook.name], 0)
+                assert got == pytest.approx(want), f"{assignment}/{notebook.name}, {learner}"
