@@ -7,7 +7,7 @@ fix it without reading this code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -305,10 +305,5 @@ class _Validator:
                 answer = check_answer(question, answer, complete=True)
             except AnswerFormatError as exc:
                 self.problem(qid, "answer", str(exc))
-            question = _replace_answer(question, answer)
+            question = replace(question, answer=answer)
         return question
-
-
-def _replace_answer(question: Question, answer: Any) -> Question:
-    from dataclasses import replace
-    return replace(question, answer=answer)
