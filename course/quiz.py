@@ -34,6 +34,21 @@ def evaluation(quiz_id: str, folder: str | Path | None = None) -> "GradedQuiz":
     return GradedQuiz(load_quiz(quiz_id), folder)
 
 
+# ipywidgets gives radio labels a fixed one-line height: a long option then overlaps the
+# next one and hides its button (seen in Chromium). Let labels grow with their text.
+_QUIZ_STYLE = (
+    "<style>.cours-quiz .widget-radio-box label{display:flex;flex-direction:row-reverse;"
+    "justify-content:flex-end;align-items:flex-start;height:auto;line-height:1.4;margin-bottom:.3em}"
+    ".cours-quiz .widget-radio-box input{flex:none;height:1.4em}</style>"
+)
+
+
+def _quiz_box(children: list) -> w.VBox:
+    box = w.VBox([w.HTML(_QUIZ_STYLE), *children])
+    box.add_class("cours-quiz")
+    return box
+
+
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
@@ -104,7 +119,7 @@ class PracticeQuiz(_QuizView):
         title = w.HTML(f"<h4>Quiz d'entraînement : {_escape(quiz.title)}</h4>"
                        "<p><em>Non noté. Répondez, cliquez sur « Vérifier » et recommencez autant "
                        "que vous voulez.</em></p>")
-        self.box = w.VBox([title, *blocks, self.summary])
+        self.box = _quiz_box([title, *blocks, self.summary])
 
     def _check_callback(self, question: Question):
         return lambda _button: self._check(question)
@@ -174,7 +189,7 @@ class GradedQuiz(_QuizView):
             "notation par le formateur.</em></p>")
         self.banner.value = notice
         self._update_progress()
-        self.box = w.VBox([title, self.banner, *blocks, self.progress])
+        self.box = _quiz_box([title, self.banner, *blocks, self.progress])
 
     def _read_or_set_aside(self) -> tuple[dict, str]:
         try:

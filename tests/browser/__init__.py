@@ -1,0 +1,1 @@
+"""Tests d'acceptation dans un vrai navigateur (paquet, pour que son conftest ne masque pas tests/conftest.py)."""
