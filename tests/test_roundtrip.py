@@ -126,10 +126,8 @@ def test_answers_file_travels_through_the_exchange(graded_course):
     course, _ = graded_course
     submitted = course / "submitted" / "tous_justes" / ASSIGNMENT / ANSWERS_FILENAME
     autograded = course / "autograded" / "tous_justes" / ASSIGNMENT / ANSWERS_FILENAME
-    assert json.loads(submitted.read_text(encoding="utf-8"))["quizzes"][QUIZ_ID] == \
-        {qid: {"answer": a, "saved_at": v["saved_at"]} for qid, a, v in (
-            (qid, a, json.loads(submitted.read_text(encoding="utf-8"))["quizzes"][QUIZ_ID][qid])
-            for qid, a in right_answers().items())}
+    saved = json.loads(submitted.read_text(encoding="utf-8"))["quizzes"][QUIZ_ID]
+    assert {qid: entry["answer"] for qid, entry in saved.items()} == right_answers()
     assert autograded.read_bytes() == submitted.read_bytes()
     feedback = course / "feedback" / "tous_justes" / ASSIGNMENT / ANSWERS_FILENAME
     assert feedback.exists(), "le fichier de réponses doit accompagner le retour"
