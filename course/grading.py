@@ -16,7 +16,7 @@ from typing import Any
 
 from .answer_format import AnswerFormatError, check_answer
 from .answers_store import ANSWERS_FILENAME, CorruptAnswersFile, answers_path, read_answers
-from .bank import load_quiz
+from .bank import Question, load_quiz
 from .scoring import score
 
 
@@ -48,5 +48,28 @@ def grade_question(quiz_id: str, question_id: str, expected: Any, points: float 
         print("La réponse enregistrée ne correspond pas à la question : 0 point.")
         return 0.0
     earned = round(score(question, answer, key) * points, 2)
-    print(f"Réponse trouvée : {earned:g} point(s) sur {points:g}.")
+    # Shown in the learner's feedback: their own answer, never the key.
+    print(f"Votre réponse : {describe_answer(question, answer)}")
+    print(f"Points : {earned:g} sur {points:g}.")
     return earned
+
+
+def describe_answer(question: Question, answer: Any) -> str:
+    """A learner's answer in words, as the quiz showed it."""
+    def text(group: str, option_id: str | None) -> str:
+        if option_id is None:
+            return "(rien)"
+        return next((o.text for o in getattr(question, group) if o.id == option_id), option_id)
+
+    kind = question.kind
+    if kind == "single":
+        return f"« {text('choices', answer)} »"
+    if kind == "multiple":
+        return " ; ".join(f"« {text('choices', a)} »" for a in answer) or "(aucune case cochée)"
+    if kind == "true_false":
+        return "Vrai" if answer else "Faux"
+    if kind == "matching":
+        return " ; ".join(f"{text('prompts', p)} → {text('targets', t)}" for p, t in answer.items())
+    if kind == "ordering":
+        return " ; ".join(f"{n}. {text('items', item)}" for n, item in enumerate(answer, start=1))
+    return f"« {answer} »"

@@ -26,7 +26,9 @@ def test_full_partial_and_zero_credit(tmp_path, capsys):
     assert grade(tmp_path) == 0.0
     out, err = capsys.readouterr()
     assert err == "", "nbgrader donne 0 à une cellule qui écrit sur stderr"
-    assert "agence" not in out and "delegation" not in out, "la sortie ne doit pas révéler le corrigé"
+    # The learner's feedback shows their own answer in words, never ids of the key.
+    assert "Votre réponse : ANS → Délégation au numérique en santé ; DNS → Agence du numérique en santé" in out
+    assert "Points : 0 sur 2." in out
 
 
 def test_every_kind_with_its_key(tmp_path):
@@ -72,3 +74,20 @@ def test_hand_edited_answer_of_the_wrong_shape_gives_zero(tmp_path):
 def test_malformed_key_fails_loudly(tmp_path):
     with pytest.raises(ValueError, match="n'est associé à aucune cible"):
         grade(tmp_path, expected={"ans": "agence"})
+
+
+def test_answers_are_described_in_words(tmp_path, capsys):
+    quiz = evaluation("t-note", folder=tmp_path)
+    cases = {
+        "t-note-single": ("b", "b", "« Deuxième »"),
+        "t-note-multiple": (["a", "c"], ["a", "d"], "« Un » ; « Quatre »"),
+        "t-note-true_false": (False, True, "Vrai"),
+        "t-note-ordering": (["v2019", "v2020", "v2023", "v2025"], ["v2019", None, "v2023", None],
+                            "1. Version 2019 ; 2. (rien) ; 3. Version 2023 ; 4. (rien)"),
+        "t-note-text": ({"accepted": ["ANS"]}, "L'ANS", "« L'ANS »"),
+    }
+    for qid, (key, given, words) in cases.items():
+        quiz.answer(qid, given)
+        capsys.readouterr()
+        grade(tmp_path, qid, key)
+        assert f"Votre réponse : {words}\n" in capsys.readouterr().out, qid
