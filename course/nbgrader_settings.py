@@ -59,12 +59,14 @@ def config_file_text(course_id: str, assignments) -> str:
 
 
 def command_env() -> dict[str, str]:
-    """Environment for nbgrader commands run from Python.
+    """The current environment with this Python's ``bin`` folder first on PATH.
 
-    nbgrader calls the ``alembic`` program by name when it opens a gradebook, so the
-    environment's ``bin`` folder must come first on PATH even when the caller did not
-    activate the virtual environment (``make`` does not).
+    nbgrader calls the ``alembic`` program by name when it opens a gradebook, and
+    ``jupyter`` subcommands are found on PATH, so the virtual environment's ``bin``
+    must be there even when the caller did not activate it (``make`` does not).
     """
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in env.get("PATH", "").split(os.pathsep):
+        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
     return env

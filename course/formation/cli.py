@@ -11,6 +11,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..nbgrader_settings import command_env
 from . import report, steps
 from . import session as sessions
 from .errors import FormationError
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="recorriger aussi les devoirs déjà corrigés et inchangés")
     commands.add_parser("notes", help="exporter les notes (CSV et XLSX) dans DOSSIER_SESSION/rapports")
     commands.add_parser("rapport", help="rapport HTML : réussite par apprenant, par question et par notion")
-    manual = commands.add_parser(
+    commands.add_parser(
         "correction-manuelle", help="ouvrir l'outil de correction de nbgrader (formgrader) pour les réponses ouvertes",
         description="Lance JupyterLab dans le dossier de la session avec l'outil de correction de nbgrader "
                     "(formgrader), masqué dans le JupyterLab des apprenants. Arrêt : Ctrl+C deux fois. "
@@ -116,8 +117,7 @@ def open_formgrader(current: sessions.Session, extra: list[str]) -> int:
         command.append("--allow-root")
     print("Ouverture de l'outil de correction (page /formgrader). Notez les réponses ouvertes, "
           "puis relancez « formation rapport ». Arrêt : Ctrl+C deux fois.", flush=True)
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    return subprocess.run(command, cwd=current.folder, env=env).returncode
+    return subprocess.run(command, cwd=current.folder, env=command_env()).returncode
 
 
 def run(args) -> int:

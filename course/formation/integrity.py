@@ -12,7 +12,6 @@ import pwd
 import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from pathlib import Path
 
 from .session import Session
 

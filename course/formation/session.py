@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..nbgrader_settings import config_file_text
+from ..nbgrader_settings import command_env, config_file_text
 from ..release import SOURCES, assignments
 from .errors import FormationError
 
@@ -74,10 +73,8 @@ class Session:
 
 
 def _put_environment_on_path() -> None:
-    # nbgrader runs « alembic » by name: the environment's bin must be on PATH.
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    # nbgrader's in-process API also runs « alembic » by name.
+    os.environ["PATH"] = command_env()["PATH"]
 
 
 def create(folder: Path, course_id: str, exchange: Path | None = None) -> Session:

@@ -106,23 +106,20 @@ def _timestamp(folder: Path) -> str | None:
     return stamp.read_text(encoding="utf-8").strip() if stamp.exists() else None
 
 
-def _grade_cells(notebook: Path) -> dict[str, str]:
-    """{grade id: source} of a notebook's grade cells."""
+def _grade_cells(notebook: Path, answer_cells: bool = True) -> dict[str, str]:
+    """{grade id: source} of a notebook's grade cells.
+
+    ``answer_cells=False`` leaves out manually graded answer cells, which are grade
+    cells too but meant to be written in by the learner.
+    """
     content = json.loads(notebook.read_text(encoding="utf-8"))
     cells = {}
     for cell in content.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade"):
+        if meta.get("grade") and (answer_cells or not meta.get("solution")):
             source = cell["source"]
             cells[meta["grade_id"]] = "".join(source) if isinstance(source, list) else source
     return cells
-
-
-def _is_answer_cell(grade_id: str, notebook: Path) -> bool:
-    # Manually graded answer cells are grade cells too, and learners are meant to write in them.
-    content = json.loads(notebook.read_text(encoding="utf-8"))
-    return any(c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id
-               and c["metadata"]["nbgrader"].get("solution") for c in content.get("cells", []))
 
 
 def inspect_submission(session: Session, module: str, folder: Path) -> tuple[list[str], bool]:
@@ -154,10 +151,10 @@ def inspect_submission(session: Session, module: str, folder: Path) -> tuple[lis
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
             flags.append(f"{name} n'est pas un notebook lisible")
             return flags, False
-        released = _grade_cells(session.folder / "release" / module / name)
-        removed = sorted(set(released) - set(submitted))
-        changed = sorted(g for g in set(released) & set(submitted)
-                         if submitted[g].strip() != released[g].strip() and not _is_answer_cell(g, source / name))
+        released_notebook = session.folder / "release" / module / name
+        removed = sorted(set(_grade_cells(released_notebook)) - set(submitted))
+        tests = _grade_cells(released_notebook, answer_cells=False)
+        changed = sorted(g for g in tests if g in submitted and submitted[g].strip() != tests[g].strip())
         if removed:
             flags.append(f"cellule(s) de notation supprimée(s) dans {name} : {', '.join(removed)}")
         if changed:

@@ -1,5 +1,4 @@
 """What the learner sees of the quiz controls: no option text may spill over the next one."""
-import pytest
 
 # For every radio option of the quizzes: does its text overflow the option's box (and so cover the next
 # option and hide the radio button itself)?
