@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 ANSWERS_FILENAME = "reponses_quiz.json"
 FORMAT_VERSION = 1
+# A real answers file is a few kilobytes; anything far larger is an attack or an accident.
+MAX_ANSWERS_BYTES = 1024 * 1024
 
 
 class CorruptAnswersFile(ValueError):
@@ -28,21 +31,32 @@ def answers_path(folder: str | os.PathLike | None = None) -> Path:
 def read_answers(path: Path) -> dict[str, dict[str, Any]]:
     """``{quiz id: {question id: answer}}`` from ``path``; empty if absent.
 
-    Raises CorruptAnswersFile if the file is there but unreadable. Never writes.
+    Raises CorruptAnswersFile if the file is there but unreadable: a link, not a
+    regular file, too large, not UTF-8 JSON, nested too deep, numbers too long. Never
+    writes, never follows a link (the trainer's tools may read it as root).
     """
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         return {}
+    except OSError as exc:
+        raise CorruptAnswersFile(f"fichier refusé ({'lien symbolique' if os.path.islink(path) else exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise CorruptAnswersFile("ce n'est pas un fichier ordinaire")
+        if info.st_size > MAX_ANSWERS_BYTES:
+            raise CorruptAnswersFile(f"fichier trop gros ({info.st_size // 1024} Ko, maximum {MAX_ANSWERS_BYTES // 1024} Ko)")
+        raw = handle.read(MAX_ANSWERS_BYTES + 1)
     try:
         content = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise CorruptAnswersFile(f"contenu illisible ({exc.__class__.__name__})") from None
     if not isinstance(content, dict) or not isinstance(content.get("quizzes"), dict):
         raise CorruptAnswersFile("structure inattendue (clé « quizzes » absente)")
     result = {}
     for quiz_id, entries in content["quizzes"].items():
-        if not isinstance(entries, dict):
+        if not isinstance(entries, dict) or not all(isinstance(k, str) for k in entries):
             raise CorruptAnswersFile(f"structure inattendue pour le quiz « {quiz_id} »")
         result[quiz_id] = {
             qid: entry["answer"] for qid, entry in entries.items()

@@ -22,36 +22,48 @@ from .scoring import score
 
 def grade_question(quiz_id: str, question_id: str, expected: Any, points: float = 1,
                    explanation: str | None = None, folder: str | Path | None = None) -> float:
-    """Points earned for one question; ``explanation`` is for the trainer's report only."""
-    question = load_quiz(quiz_id).question(question_id)
-    # A malformed key is the author's error: let it fail loudly when solutions run.
-    key = check_answer(question, expected, complete=True)
+    """Points earned for one question; ``explanation`` is for the trainer's report only.
+
+    Kept for running source notebooks top to bottom; grades themselves are decided by
+    the judge (``course.judge``), outside the learner's kernel, with ``mark_question``.
+    """
     path = answers_path(folder)
+    problem = None
     try:
         answers = read_answers(path)
     except CorruptAnswersFile as exc:
-        print(f"Fichier de réponses {ANSWERS_FILENAME} illisible ({exc}) : 0 point pour cette question.")
-        return 0.0
-    if not path.exists():
+        answers, problem = {}, f"Fichier de réponses {ANSWERS_FILENAME} illisible ({exc})"
+    if problem is None and not path.exists():
         aside = sorted(path.parent.glob(f"{path.stem}.illisible-*{path.suffix}"))
         why = ("il était illisible et a été mis de côté" if aside
                else "le quiz n'a pas été rempli ou le fichier a été supprimé")
-        print(f"Aucun fichier de réponses {ANSWERS_FILENAME} ({why}) : 0 point pour cette question.")
-        return 0.0
+        problem = f"Aucun fichier de réponses {ANSWERS_FILENAME} ({why})"
+    earned, lines = mark_question(quiz_id, question_id, expected, points, answers, problem)
+    print("\n".join(lines))
+    return earned
+
+
+def mark_question(quiz_id: str, question_id: str, expected: Any, points: float,
+                  answers: dict[str, dict[str, Any]], problem: str | None = None) -> tuple[float, list[str]]:
+    """Points for one question from a learner's saved answers, with French lines saying why.
+
+    Pure: reads nothing, writes nothing. ``problem`` says why there are no answers at all.
+    """
+    question = load_quiz(quiz_id).question(question_id)
+    # A malformed key is the author's error: let it fail loudly.
+    key = check_answer(question, expected, complete=True)
+    if problem:
+        return 0.0, [f"{problem} : 0 point pour cette question."]
     raw = answers.get(quiz_id, {}).get(question_id)
     if raw is None:
-        print("Pas de réponse enregistrée pour cette question : 0 point.")
-        return 0.0
+        return 0.0, ["Pas de réponse enregistrée pour cette question : 0 point."]
     try:
         answer = check_answer(question, raw, complete=False)
-    except AnswerFormatError:
-        print("La réponse enregistrée ne correspond pas à la question : 0 point.")
-        return 0.0
+    except (AnswerFormatError, TypeError, ValueError, RecursionError):
+        return 0.0, ["La réponse enregistrée ne correspond pas à la question : 0 point."]
     earned = round(score(question, answer, key) * points, 2)
     # Shown in the learner's feedback: their own answer, never the key.
-    print(f"Votre réponse : {describe_answer(question, answer)}")
-    print(f"Points : {earned:g} sur {points:g}.")
-    return earned
+    return earned, [f"Votre réponse : {describe_answer(question, answer)}", f"Points : {earned:g} sur {points:g}."]
 
 
 def describe_answer(question: Question, answer: Any) -> str:

@@ -20,6 +20,17 @@ CELL_TIMEOUT_SECONDS = 20
 CODE_STUB = "# VOTRE CODE ICI\nraise NotImplementedError()"
 TEXT_STUB = "VOTRE RÉPONSE ICI"
 
+# nbgrader's Execute, which ran the grade cells in the learner's own kernel and trusted
+# what they printed, is replaced by the judge (course/judge): grades decided outside.
+AUTOGRADE_PREPROCESSORS = [
+    "course.judge.preprocessor.JudgeExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
@@ -38,6 +49,7 @@ KERNEL_ARGUMENTS = [
 def configure(c, assignments) -> None:
     """Apply the course's settings to an nbgrader config object ``c``."""
     c.Autograde.exclude_overwriting = {name: [ANSWERS_FILENAME] for name in assignments}
+    c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
     c.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
     c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
     c.Execute.timeout = CELL_TIMEOUT_SECONDS

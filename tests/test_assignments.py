@@ -55,3 +55,12 @@ def test_right_and_blank_learners(assignment, tmp_path):
                 got = {g.name: g.score for g in notebook.grades if g.name in expected[notebook.name]}
                 want = expected[notebook.name] if learner == "juste" else dict.fromkeys(expected[notebook.name], 0)
                 assert got == pytest.approx(want), f"{assignment}/{notebook.name}, {learner}"
+    # The points come from the judge (course/judge), not from the learner's kernel: each
+    # autograded test cell carries the judge's verdict and nothing the learner printed.
+    for learner, verdict in (("juste", "✓ Toutes les vérifications"), ("vide", "✗ Vérification")):
+        for path in (course / "autograded" / learner / assignment).glob("*.ipynb"):
+            for cell in nbformat.read(path, as_version=4).cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if cell.cell_type == "code" and meta.get("grade") and "grade_question" not in cell.source:
+                    text = "".join(o.get("text", "") for o in cell.outputs)
+                    assert text.startswith(verdict), f"{learner}, {meta['grade_id']} : {text[:200]}"

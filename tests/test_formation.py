@@ -256,8 +256,9 @@ def test_every_submission_is_graded_or_flagged_and_none_blocks_the_others(sessio
         "alice": QUIZ_MAX + PANDAS_MAX, "bruno": 0, "chloe": partial_quiz + PANDAS_MAX - 1,
         "david": QUIZ_MAX, "emma": QUIZ_MAX, "gaelle": PANDAS_MAX, "hugo": QUIZ_MAX + PANDAS_MAX,
         "ines": PANDAS_MAX, "karim": QUIZ_MAX + PANDAS_MAX, "lea": 0,
-        # Deleted grade cells earn nothing; the rest of farid's work is graded.
-        "farid": QUIZ_MAX - KEYS[0].points + PANDAS_MAX - PANDAS_POINTS["test-editions"],
+        # Grade cells deleted by the learner are put back and graded: the judge reads the
+        # answers file and the learner's variables, not the cells the learner kept.
+        "farid": QUIZ_MAX + PANDAS_MAX,
     }
     for learner, total in expected.items():
         assert autograded_total(folder, learner) == pytest.approx(total, abs=0.02), learner
@@ -376,16 +377,16 @@ def test_open_answers_wait_in_the_report_until_graded_by_hand(session_run):
     folder, _, _, step = session_run
     step("rapport")
     pending = report_table(folder, "a_corriger.csv")
-    # nbgrader also leaves to the trainer the grade cells a learner deleted (farid).
-    assert sorted((r["apprenant"], r["cellule"]) for r in pending) == [
-        ("alice", "question-ouverte"), ("farid", KEYS[0].grade_id), ("farid", "test-editions")]
+    # Grade cells a learner deleted (farid) are put back and graded by the judge: nothing
+    # automatic is left to the trainer, only written answers.
+    assert sorted((r["apprenant"], r["cellule"]) for r in pending) == [("alice", "question-ouverte")]
     with load(folder).gradebook() as gb:  # what the trainer does in formgrader
         grade = gb.find_grade("question-ouverte", "module0_evaluation", ASSIGNMENT, "alice")
         grade.manual_score = 3
         grade.needs_manual_grade = False
         gb.db.commit()
     step("rapport")
-    assert [r["apprenant"] for r in report_table(folder, "a_corriger.csv")] == ["farid", "farid"]
+    assert report_table(folder, "a_corriger.csv") == []
     alice = next(r for r in report_table(folder, "par_apprenants.csv") if r["apprenant"] == "alice")
     assert float(alice["points"].replace(",", ".")) == QUIZ_MAX + PANDAS_MAX + 3
 

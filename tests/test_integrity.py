@@ -33,11 +33,17 @@ def test_impersonation_with_real_unix_accounts(tmp_path):
         forged = inbound / f"{victim}+{ASSIGNMENT}+2026-12-01 10:00:00.000000 UTC+bb"
         for folder, owner in ((genuine, victim), (forged, intruder)):
             folder.mkdir()
-            shutil.chown(folder, owner, owner)
-        refusals = integrity.screen_inbound(session, ASSIGNMENT, set(names))
+            (folder / "module0_evaluation.ipynb").write_text(f"{{}} de {owner}", encoding="utf-8")
+            for path in (folder, folder / "module0_evaluation.ipynb"):
+                shutil.chown(path, owner, owner)
+        collected, refusals = integrity.screen_and_collect(session, ASSIGNMENT, set(names))
         assert [(r.claimed, r.owner) for r in refusals] == [(victim, intruder)]
         assert genuine.exists() and not forged.exists()
         assert (session.quarantine / ASSIGNMENT / forged.name).is_dir()
+        # The newer, forged deposit is refused: the victim's own work is the one collected.
+        assert collected == [victim]
+        copy = session.folder / "submitted" / victim / ASSIGNMENT / "module0_evaluation.ipynb"
+        assert copy.read_text(encoding="utf-8") == f"{{}} de {victim}"
     finally:
         for name in names:
             subprocess.run(["userdel", name], capture_output=True)

@@ -161,7 +161,8 @@ def run(args) -> int:
         outcomes = steps.grade(current, module, regrade_all=args.tout)
         return 1 if any(o.status == "échec" for o in outcomes) else 0
     elif args.commande == "retours":
-        steps.feedback(current, module)
+        sent, total = steps.feedback(current, module)
+        return 0 if sent == total else 1
     return 0
 
 
@@ -179,10 +180,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.commande in ("session", "apprenants") and args.action is None:
         parser.error(f"précisez une action après « {args.commande} » (formation {args.commande} --aide)")
+    # Everything formation writes in the session (gradebook, copies, reports) is private;
+    # what learners must read in the exchange is given its modes explicitly.
+    os.umask(0o077)
     try:
         return run(args)
     except FormationError as exc:
         print(f"formation : {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # never an English traceback for the trainer: one line, and what to do
+        print(f"formation : erreur inattendue ({type(exc).__name__} : {str(exc)[:300]}). Rien n'a été perdu : "
+              "relancez la même commande ; si l'erreur persiste, transmettez ce message à l'équipe du cours.",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nformation : interrompu. Relancez la même commande pour reprendre là où elle s'est arrêtée.",

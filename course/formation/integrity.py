@@ -1,18 +1,23 @@
-"""Screening of submissions in the exchange before nbgrader collects them.
+"""Collecting submissions from the exchange: who made each deposit, and is it safe to copy.
 
-nbgrader's exchange accepts a submission made under another learner's name and
-``collect`` only logs a warning (upstream jupyter/nbgrader#1097). Here a submission
-whose folder belongs to another account than the learner it claims to be is moved to
-the session's quarantine, so that the learner's own submission is the one collected.
+nbgrader's exchange accepts a submission made under another learner's name and its
+``collect`` only logs a warning (upstream jupyter/nbgrader#1097); it also follows links
+when it copies, as root. Here a deposit whose folder (examined itself, with lstat)
+belongs to another account than the learner it names, or that holds anything but plain
+files, is moved to the session's quarantine with a French reason, and each learner's
+newest acceptable deposit is copied by ``depots.copy_deposit``.
 """
 from __future__ import annotations
 
 import json
+import os
 import pwd
 import shutil
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 
+from . import depots
 from .session import Session
 
 
@@ -55,22 +60,73 @@ def _verdict(claimed: str, owner: str | None, owner_uid: int, roster: set[str]) 
     return None
 
 
-def screen_inbound(session: Session, assignment: str, roster: set[str]) -> list[Refusal]:
+def _stamp_file(folder: Path) -> str | None:
+    try:
+        fd = os.open(folder / "timestamp.txt", os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read(200).decode("utf-8", "replace").strip() or None
+
+
+def _quarantine(session: Session, assignment: str, deposit: depots.Deposit, reason: str,
+                owner: str | None) -> Refusal:
+    target = session.quarantine / assignment / deposit.path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # A rename moves the entry itself, links included, without reading or following it.
+        os.rename(deposit.path, target)
+        moved_to = str(target)
+    except OSError:
+        moved_to = "(laissé dans l'échange, ignoré aux prochaines collectes)"
+    return Refusal(deposit.path.name, deposit.learner, owner or f"uid {deposit.owner_uid}", reason, moved_to)
+
+
+def screen_and_collect(session: Session, assignment: str, roster: set[str]) -> tuple[list[str], list[Refusal]]:
+    """Copy each learner's newest acceptable deposit into ``submitted/``; quarantine the rest.
+
+    Returns the learners whose copy is new, and the refusals. A deposit already refused
+    (it is in the journal) is never looked at again.
+    """
     inbound = session.exchange / session.course_id / "inbound"
-    refusals = []
-    for entry in sorted(inbound.glob(f"*+{assignment}+*")):
-        claimed = entry.name.split("+", 1)[0]
-        uid = entry.stat().st_uid
-        reason = _verdict(claimed, account_name(uid), uid, roster)
-        if reason is None:
+    refused_before = {entry.get("submission") for entry in quarantine_log(session)}
+    refusals, candidates = [], {}
+    for deposit in depots.deposits(inbound, assignment):
+        if deposit.path.name in refused_before:
             continue
-        target = session.quarantine / assignment / entry.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(entry), target)
-        refusals.append(Refusal(entry.name, claimed, account_name(uid) or f"uid {uid}", reason, str(target)))
+        owner = account_name(deposit.owner_uid)
+        reason = _verdict(deposit.learner, owner, deposit.owner_uid, roster)
+        if reason is None and deposit.when is None:
+            reason = "horodatage illisible dans le nom du dépôt"
+        if reason:
+            refusals.append(_quarantine(session, assignment, deposit, reason, owner))
+        else:
+            candidates.setdefault(deposit.learner, []).append(deposit)
+    collected = []
+    for learner, found in sorted(candidates.items()):
+        target = session.folder / "submitted" / learner / assignment
+        current = _stamp_file(target)
+        for deposit in sorted(found, key=lambda d: d.when, reverse=True):
+            if deposit.stamp == current:
+                break  # the newest acceptable deposit is already collected
+            staging = target.with_name(f".{assignment}.collecte")
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                depots.copy_deposit(deposit, staging)
+            except depots.Refused as exc:
+                refusals.append(_quarantine(session, assignment, deposit, str(exc),
+                                            account_name(deposit.owner_uid)))
+                continue
+            # The time comes from the deposit's name, as nbgrader reads it, not from its content.
+            (staging / "timestamp.txt").write_text(deposit.stamp, encoding="utf-8")
+            shutil.rmtree(target, ignore_errors=True)
+            os.rename(staging, target)
+            collected.append(learner)
+            break
     if refusals:
         _append_log(session, refusals)
-    return refusals
+    return collected, refusals
 
 
 def quarantine_log(session: Session) -> list[dict]:

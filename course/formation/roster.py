@@ -26,10 +26,11 @@ COLUMN_ALIASES = {
 
 @dataclass(frozen=True)
 class Learner:
+    """A roster line; None for a column the file does not have (never « blank it »)."""
     id: str
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
 
 
 def _plain(text: str) -> str:
@@ -41,6 +42,11 @@ def _decode(raw: bytes) -> tuple[str, list[str]]:
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError:
+        if raw.startswith(b"\xef\xbb\xbf"):
+            return raw[3:].decode("cp1252", errors="replace"), [
+                "Encodage mélangé : le fichier commence par la marque d'un fichier UTF-8 (BOM) mais son contenu "
+                "est en Windows (cp1252). Il a été lu comme un export Windows : vérifiez les accents dans le "
+                "résumé ; au besoin, réenregistrez-le en « CSV UTF-8 »."]
         return raw.decode("cp1252", errors="replace"), [
             "Le fichier n'est pas en UTF-8 : il a été lu comme un export Windows (cp1252). "
             "Vérifiez les accents dans le résumé ; au besoin, réenregistrez-le en « CSV UTF-8 »."]
@@ -86,7 +92,7 @@ def read_roster(path: Path) -> tuple[list[Learner], list[str]]:
             problems.append(f"ligne {number} : identifiant « {learner_id} » déjà utilisé ligne {seen[learner_id]}")
             continue
         seen[learner_id] = number
-        learners.append(Learner(learner_id, values.get("prenom", ""), values.get("nom", ""), values.get("courriel", "")))
+        learners.append(Learner(learner_id, values.get("prenom"), values.get("nom"), values.get("courriel")))
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise FormationError(

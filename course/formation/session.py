@@ -77,10 +77,19 @@ def _put_environment_on_path() -> None:
     os.environ["PATH"] = command_env()["PATH"]
 
 
+def default_exchange(folder: Path) -> Path:
+    """Beside the session, never inside: learners must reach the exchange, not the session."""
+    return folder.resolve().with_name(f"{folder.resolve().name}-echange")
+
+
 def create(folder: Path, course_id: str, exchange: Path | None = None) -> Session:
     """Create (or complete) a session folder; running it again changes nothing already there."""
     folder = folder.resolve()
-    exchange = (exchange or folder / "echange").resolve()
+    exchange = (exchange or default_exchange(folder)).resolve()
+    if exchange == folder or folder in exchange.parents:
+        raise FormationError(
+            f"L'espace d'échange ({exchange}) ne peut pas être dans le dossier de la session : les apprenants "
+            "doivent l'atteindre, et la session doit leur rester fermée. Choisissez un dossier à côté.")
     settings_path = folder / SETTINGS_FILE
     if settings_path.exists():
         existing = load(folder)
@@ -91,15 +100,12 @@ def create(folder: Path, course_id: str, exchange: Path | None = None) -> Sessio
     if not course_id.replace("-", "").replace("_", "").isalnum():
         raise FormationError("L'identifiant du cours ne doit contenir que des lettres, chiffres, - et _.")
     folder.mkdir(parents=True, exist_ok=True)
+    make_private(folder)
     for name in assignments():
         target = folder / "source" / name
         if not target.exists():
             shutil.copytree(SOURCES / name, target)
-    # The exchange is shared by every learner: sticky and world-writable, like /tmp, so
-    # that nobody can move another's folder away.
-    if not exchange.exists():
-        exchange.mkdir(parents=True)
-        exchange.chmod(0o1777)
+    prepare_exchange(exchange, course_id)
     (folder / "nbgrader_config.py").write_text(
         config_file_text(course_id, assignments()) + f"c.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
     if not settings_path.exists():
@@ -115,6 +121,39 @@ def create(folder: Path, course_id: str, exchange: Path | None = None) -> Sessio
     return load(folder)
 
 
+def make_private(folder: Path) -> None:
+    """The session (sources with their keys, gradebook, copies, reports) is the trainer's alone."""
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
+
+
+# nbgrader's own modes for the course's folders in the exchange (see its release step):
+# learners read outbound, drop into inbound without listing it, fetch feedback by name.
+EXCHANGE_MODES = {"": 0o755, "outbound": 0o755, "inbound": 0o2733, "feedback": 0o711}
+
+
+def prepare_exchange(exchange: Path, course_id: str) -> None:
+    """Create the exchange and the course's folders in it before any learner can.
+
+    The root is sticky and world-writable, like /tmp (owned by root when formation runs
+    as root), so that nobody can move another's folder away; the course folder is made
+    now because in a world-writable root a learner could otherwise create it first, own
+    it, and collect the others' submissions.
+    """
+    if not exchange.exists():
+        exchange.mkdir(parents=True)
+    exchange.chmod(0o1777)
+    course = exchange / course_id
+    for name, mode in EXCHANGE_MODES.items():
+        path = course / name if name else course
+        if not path.exists():
+            path.mkdir()
+        if path.stat().st_uid != os.geteuid():
+            raise FormationError(f"{path} appartient à un autre compte (uid {path.stat().st_uid}) : quelqu'un l'a "
+                                 "créé avant la session. Supprimez-le, puis relancez « formation session creer ».")
+        path.chmod(mode)
+
+
 def load(folder: Path) -> Session:
     settings_path = folder / SETTINGS_FILE
     if not settings_path.exists():
@@ -123,6 +162,7 @@ def load(folder: Path) -> Session:
             "ou indiquez son dossier avec --session DOSSIER.")
     try:
         settings = json.loads(settings_path.read_text(encoding="utf-8"))
+        make_private(folder.resolve())
         return Session(folder.resolve(), settings["cours"], Path(settings["echange"]))
     except (json.JSONDecodeError, KeyError) as exc:
         raise FormationError(f"{settings_path} est illisible ({exc}) : recréez la session.") from None

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..judge import JUDGE_FOLDER
 from ..answers_store import ANSWERS_FILENAME, CorruptAnswersFile, read_answers
 from ..release import stray_answers_files
 from . import progress
 from .errors import FormationError
-from .integrity import Refusal, screen_inbound
+from .integrity import Refusal, screen_and_collect
 from .roster import Learner
 from .session import Session
 
@@ -38,8 +41,9 @@ def import_learners(session: Session, learners: list[Learner]) -> tuple[int, int
     with session.gradebook() as gb:
         known = {s.id for s in gb.students}
         for learner in learners:
-            gb.update_or_create_student(learner.id, first_name=learner.first_name,
-                                        last_name=learner.last_name, email=learner.email or None)
+            # Only the columns the file has: re-importing a list without « prenom » keeps the first names.
+            fields = {"first_name": learner.first_name, "last_name": learner.last_name, "email": learner.email}
+            gb.update_or_create_student(learner.id, **{k: v for k, v in fields.items() if v is not None})
             if learner.id in known:
                 updated += 1
             else:
@@ -76,14 +80,12 @@ def collect(session: Session, module: str) -> tuple[list[str], list[Refusal]]:
     roster = learner_ids(session)
     if not roster:
         raise FormationError("Aucun apprenant dans la session : importez la liste avec « formation apprenants importer ».")
-    refusals = screen_inbound(session, module, roster)
+    collected, refusals = screen_and_collect(session, module, roster)
     for refusal in refusals:
         print(f"  QUARANTAINE {refusal.submission} : {refusal.reason}", flush=True)
-    api = session.api()
-    _checked(api.collect(module, update=True), "La collecte")
-    collected = submitted_learners(session, module)
     progress.summary(f"Collecte de « {module} »",
-                     {"soumission(s) collectée(s)": len(collected), "mise(s) en quarantaine": len(refusals)})
+                     {"soumission(s) nouvelle(s)": len(collected), "mise(s) en quarantaine": len(refusals),
+                      "copie(s) en tout": len(submitted_learners(session, module))})
     return collected, refusals
 
 
@@ -103,16 +105,32 @@ class GradingOutcome:
 
 def _timestamp(folder: Path) -> str | None:
     stamp = folder / "timestamp.txt"
-    return stamp.read_text(encoding="utf-8").strip() if stamp.exists() else None
+    try:
+        return stamp.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
-def _grade_cells(notebook: Path, answer_cells: bool = True) -> dict[str, str]:
+def read_notebook(path: Path) -> dict | None:
+    """A notebook nbgrader can work on, or None: any bytes may be in a submitted file."""
+    import nbformat
+
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        nbformat.validate(notebook)
+        return notebook
+    except Exception:  # JSON, encoding, depth, numbers, schema: all mean « unreadable »
+        return None
+
+
+def _grade_cells(content: dict, answer_cells: bool = True) -> dict[str, str]:
     """{grade id: source} of a notebook's grade cells.
 
     ``answer_cells=False`` leaves out manually graded answer cells, which are grade
     cells too but meant to be written in by the learner.
     """
-    content = json.loads(notebook.read_text(encoding="utf-8"))
     cells = {}
     for cell in content.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -123,7 +141,11 @@ def _grade_cells(notebook: Path, answer_cells: bool = True) -> dict[str, str]:
 
 
 def inspect_submission(session: Session, module: str, folder: Path) -> tuple[list[str], bool]:
-    """Problems worth telling the trainer, and whether the submission can be graded at all."""
+    """Problems worth telling the trainer, and whether the submission can be graded at all.
+
+    An unreadable notebook is set aside and replaced by the blank released one, so the
+    rest of the work (the quiz's answers file, the other notebooks) is still graded.
+    """
     flags, source = [], session.folder / "source" / module
     notebooks = sorted(p.name for p in source.glob("*.ipynb"))
     present = {p.name for p in folder.iterdir()}
@@ -138,29 +160,54 @@ def inspect_submission(session: Session, module: str, folder: Path) -> tuple[lis
     else:
         try:
             read_answers(folder / ANSWERS_FILENAME)
-        except CorruptAnswersFile:
-            flags.append(f"{ANSWERS_FILENAME} illisible : quiz noté 0")
+        except CorruptAnswersFile as exc:
+            flags.append(f"{ANSWERS_FILENAME} illisible ({exc}) : quiz noté 0")
     for name in notebooks:
         path = folder / name
         if not path.exists():
             continue
+        released_notebook = session.folder / "release" / module / name
+        released = read_notebook(released_notebook)
+        submitted = read_notebook(path)
+        if submitted is None:
+            aside = session.quarantine / module / "illisibles" / folder.parent.name
+            aside.mkdir(parents=True, exist_ok=True)
+            os.replace(path, aside / name)
+            shutil.copyfile(released_notebook, path)
+            flags.append(f"{name} n'est pas un notebook lisible : mis de côté ({aside / name}) et remplacé "
+                         "par la version vierge (seuls le quiz et les autres fichiers rapportent des points)")
+            continue
         if path.stat().st_size > LARGE_NOTEBOOK_BYTES:
             flags.append(f"{name} pèse {path.stat().st_size // (1024 * 1024)} Mo (sorties énormes ?)")
-        try:
-            submitted = _grade_cells(path)
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
-            flags.append(f"{name} n'est pas un notebook lisible")
-            return flags, False
-        released_notebook = session.folder / "release" / module / name
-        removed = sorted(set(_grade_cells(released_notebook)) - set(submitted))
-        tests = _grade_cells(released_notebook, answer_cells=False)
-        changed = sorted(g for g in tests if g in submitted and submitted[g].strip() != tests[g].strip())
+        cells = _grade_cells(submitted)
+        removed = sorted(set(_grade_cells(released)) - set(cells))
+        tests = _grade_cells(released, answer_cells=False)
+        changed = sorted(g for g in tests if g in cells and cells[g].strip() != tests[g].strip())
         if removed:
-            flags.append(f"cellule(s) de notation supprimée(s) dans {name} : {', '.join(removed)}")
+            flags.append(f"cellule(s) de notation supprimée(s) dans {name}, rétablie(s) en fin de notebook : "
+                         f"{', '.join(removed)}")
         if changed:
             flags.append(f"cellule(s) de notation modifiée(s) dans {name}, rétablie(s) à la correction : "
                          f"{', '.join(changed)}")
     return flags, len(missing) < len(notebooks)
+
+
+def _judge_flags(session: Session, module: str, learner: str) -> list[str]:
+    """What the judge noticed while running this learner's copy (see course/judge/preprocessor.py)."""
+    flags = []
+    folder = session.folder / JUDGE_FOLDER / "copies" / module / learner
+    for path in sorted(folder.glob("*.json")):
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if info.get("temps_depasse"):
+            flags.append(f"{info['notebook']} : temps maximal de correction dépassé, exécution arrêtée")
+        if info.get("sortie_trop_grosse"):
+            flags.append(f"{info['notebook']} : sorties démesurées, exécution arrêtée")
+        if info.get("tronque"):
+            flags.append(f"{info['notebook']} : sorties tronquées dans la copie corrigée")
+    return flags
 
 
 def grade(session: Session, module: str, regrade_all: bool = False) -> list[GradingOutcome]:
@@ -172,18 +219,23 @@ def grade(session: Session, module: str, regrade_all: bool = False) -> list[Grad
     for learner, line in progress.each(learners, f"Correction automatique de « {module} »"):
         submitted = session.folder / "submitted" / learner / module
         graded = session.folder / "autograded" / learner / module
-        flags, gradable = inspect_submission(session, module, submitted)
-        if not regrade_all and graded.exists() and _timestamp(graded) == _timestamp(submitted):
-            outcome = GradingOutcome(learner, "déjà à jour", flags)
-        elif not gradable:
-            outcome = GradingOutcome(learner, "non corrigé", flags)
-        else:
-            result = api.autograde(module, learner, force=True, create=True)
-            if result.get("success"):
-                outcome = GradingOutcome(learner, "corrigé", flags)
+        try:
+            flags, gradable = inspect_submission(session, module, submitted)
+            stamp = _timestamp(submitted)
+            # No timestamp on either side never means « up to date ».
+            if not regrade_all and stamp is not None and graded.exists() and _timestamp(graded) == stamp:
+                outcome = GradingOutcome(learner, "déjà à jour", flags)
+            elif not gradable:
+                outcome = GradingOutcome(learner, "non corrigé", flags)
             else:
-                reason = (result.get("error") or result.get("log") or "").strip().splitlines()
-                outcome = GradingOutcome(learner, "échec", flags + [reason[-1] if reason else "erreur inconnue"])
+                result = api.autograde(module, learner, force=True, create=True)
+                if result.get("success"):
+                    outcome = GradingOutcome(learner, "corrigé", flags + _judge_flags(session, module, learner))
+                else:
+                    log = _keep_log(session, module, learner, result)
+                    outcome = GradingOutcome(learner, "échec", flags + [f"{_last_line(result)} ; détails : {log}"])
+        except Exception as exc:  # one learner's files never stop the others
+            outcome = GradingOutcome(learner, "échec", [f"erreur inattendue ({type(exc).__name__})"])
         outcomes.append(outcome)
         line.done(outcome.status + (f" ({' ; '.join(outcome.flags)})" if outcome.flags else ""))
     counts = {}
@@ -194,26 +246,82 @@ def grade(session: Session, module: str, regrade_all: bool = False) -> list[Grad
     return outcomes
 
 
-def feedback(session: Session, module: str) -> int:
-    """Generate then release every graded learner's feedback, one learner at a time."""
+def _keep_log(session: Session, module: str, learner: str, result: dict) -> Path:
+    """nbgrader's whole log of a failed step, kept for the trainer (the terminal gets one line)."""
+    path = session.folder / JUDGE_FOLDER / "journaux" / module / f"{learner}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((result.get("log") or "") + "\n" + (result.get("error") or ""), encoding="utf-8")
+    return path
+
+
+def _last_line(result: dict) -> str:
+    """The last line of nbgrader's log, for a failed step: the trainer gets its gist, not a traceback."""
+    lines = [l for l in (result.get("error") or result.get("log") or "").strip().splitlines() if l.strip()]
+    return lines[-1][-300:] if lines else "erreur inconnue"
+
+
+def feedback(session: Session, module: str) -> tuple[int, int]:
+    """Generate then release every graded learner's feedback, one learner at a time.
+
+    Returns (feedback sent, graded copies)."""
     graded = sorted(p.parent.name for p in (session.folder / "autograded").glob(f"*/{module}"))
     if not graded:
         raise FormationError(f"Aucune copie corrigée pour « {module} » : lancez d'abord « formation corriger {module} ».")
     api = session.api()
     failures = 0
     for learner, line in progress.each(graded, f"Retours de « {module} »"):
-        result = api.generate_feedback(module, learner, force=True)
-        if result.get("success"):
-            result = api.release_feedback(module, learner)
+        submitted = session.folder / "submitted" / learner / module
+        missing = [n for n in ("timestamp.txt", "submission_secret.txt") if not (submitted / n).is_file()]
+        try:
+            if missing:
+                result = {"success": False, "error": f"dépôt incomplet ({', '.join(missing)} absent) : "
+                                                     "retour impossible à publier pour cette copie"}
+            else:
+                result = api.generate_feedback(module, learner, force=True)
+                if result.get("success"):
+                    before = _feedback_files(session)
+                    result = api.release_feedback(module, learner)
+                    _restrict_feedback(session, learner, before)
+        except Exception as exc:  # one learner's copy never stops the others
+            result = {"success": False, "error": f"erreur inattendue ({type(exc).__name__})"}
         if result.get("success"):
             line.done("envoyé")
         else:
             failures += 1
-            reason = (result.get("error") or result.get("log") or "erreur inconnue").strip().splitlines()[-1]
-            line.done(f"échec ({reason})")
+            line.done(f"échec ({_last_line(result)})")
     progress.summary(f"Retours de « {module} »", {"envoyé(s)": len(graded) - failures, "échec(s)": failures})
     print("Les apprenants récupèrent leur retour dans l'onglet Assignments.")
-    return len(graded) - failures
+    return len(graded) - failures, len(graded)
+
+
+def _feedback_files(session: Session) -> dict[str, float]:
+    folder = session.exchange / session.course_id / "feedback"
+    return {p.name: p.stat().st_mtime for p in folder.glob("*.html")} if folder.is_dir() else {}
+
+
+def _restrict_feedback(session: Session, learner: str, before: dict[str, float]) -> None:
+    """A learner's released feedback is readable by that learner alone when they have an account.
+
+    nbgrader hides feedback behind unguessable names; with a unix account of the
+    learner's name, the files are also made theirs and private. Without one (a shared
+    account), they stay readable, as nbgrader leaves them.
+    """
+    import pwd
+
+    try:
+        uid = pwd.getpwnam(learner).pw_uid if os.geteuid() == 0 else None
+    except KeyError:
+        uid = None
+    folder = session.exchange / session.course_id / "feedback"
+    for name, mtime in _feedback_files(session).items():
+        if before.get(name) == mtime:
+            continue
+        path = folder / name
+        if uid is not None:
+            os.chown(path, uid, -1)
+            path.chmod(0o600)
+        else:
+            path.chmod(0o644)
 
 
 # --- grades export -------------------------------------------------------------------
