@@ -45,6 +45,7 @@ _QUIZ_STYLE = (
     ".cours-quiz .widget-checkbox{box-sizing:border-box;max-width:calc(100% - 2*var(--jp-widgets-margin,2px));"
     "height:auto}.cours-quiz .widget-checkbox label{white-space:normal;height:auto;line-height:1.4}"
     # Matching and ordering drop-downs start at the same position whatever their label's width.
+    ".cours-quiz .widget-dropdown{height:auto;align-items:center}"
     ".cours-quiz .widget-dropdown>.widget-label{flex:0 0 16em;width:16em!important;max-width:16em;"
     "white-space:normal;height:auto;line-height:1.3}"
     # A keyboard user sees clearly which « Vérifier » button has the focus.
