@@ -23,9 +23,12 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m course.setup_lab
 	@touch $(STAMP)
 
+# default_url: the address JupyterLab prints (to copy into a browser when none opens, on a remote or
+# headless machine) and the one it opens are both the course home, not the Launcher.
 lab: $(STAMP)
 	@echo "Ouverture du cours dans JupyterLab (arrêt : Ctrl+C deux fois)…"
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/sommaire.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	@echo "Si aucun navigateur ne s'ouvre, copiez dans votre navigateur l'adresse affichée plus bas (elle contient /lab/tree/notebooks/sommaire.ipynb)."
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/sommaire.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 # Code de sortie 5 de pytest = aucun test collecté : c'est une erreur, pas un succès.
 test: $(STAMP)

@@ -39,7 +39,17 @@ def evaluation(quiz_id: str, folder: str | Path | None = None) -> "GradedQuiz":
 _QUIZ_STYLE = (
     "<style>.cours-quiz .widget-radio-box label{display:flex;flex-direction:row-reverse;"
     "justify-content:flex-end;align-items:flex-start;height:auto;line-height:1.4;margin-bottom:.3em}"
-    ".cours-quiz .widget-radio-box input{flex:none;height:1.4em}</style>"
+    ".cours-quiz .widget-radio-box input{flex:none;height:1.4em}"
+    # A 100 %-wide checkbox plus its margins overflowed its box (spurious horizontal scrollbar):
+    # keep it inside, and let long option texts wrap instead of stretching the line.
+    ".cours-quiz .widget-checkbox{box-sizing:border-box;max-width:calc(100% - 2*var(--jp-widgets-margin,2px));"
+    "height:auto}.cours-quiz .widget-checkbox label{white-space:normal;height:auto;line-height:1.4}"
+    # Matching and ordering drop-downs start at the same position whatever their label's width.
+    ".cours-quiz .widget-dropdown{height:auto;align-items:center}"
+    ".cours-quiz .widget-dropdown>.widget-label{flex:0 0 16em;width:16em!important;max-width:16em;"
+    "white-space:normal;height:auto;line-height:1.3}"
+    # A keyboard user sees clearly which « Vérifier » button has the focus.
+    ".cours-quiz .jupyter-button:focus-visible{outline:3px solid #0b5cad;outline-offset:2px}</style>"
 )
 
 
@@ -51,6 +61,15 @@ def _quiz_box(children: list) -> w.VBox:
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def _points(value: float) -> str:
+    """Points the French way: « 3 », « 3,5 », « 2,67 » (never « 3.0 »)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n < 2 else plural}"
 
 
 class _QuizView:
@@ -161,8 +180,9 @@ class PracticeQuiz(_QuizView):
         right = sum(1 for f in self.results.values() if f == 1)
         points = sum(self.results.values())
         self.summary.value = (
-            f"<p role='status'><strong>Votre bilan :</strong> {right} question(s) réussie(s) sur {total}, "
-            f"{len(self.results)} vérifiée(s) ; score {points:.1f} / {total}.</p>"
+            f"<p role='status'><strong>Votre bilan :</strong> {_count(right, 'question réussie', 'questions réussies')} "
+            f"sur {total}, {_count(len(self.results), 'vérifiée', 'vérifiées')} ; "
+            f"score {_points(points)} / {total}.</p>"
         )
 
 

@@ -64,3 +64,28 @@ def test_right_and_blank_learners(assignment, tmp_path):
                 if cell.cell_type == "code" and meta.get("grade") and "grade_question" not in cell.source:
                     text = "".join(o.get("text", "") for o in cell.outputs)
                     assert text.startswith(verdict), f"{learner}, {meta['grade_id']} : {text[:200]}"
+
+
+HIDDEN = re.compile(r"^### BEGIN HIDDEN TESTS\s*$(.*?)^### END HIDDEN TESTS\s*$", re.M | re.S)
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES.glob("*/*.ipynb")), ids=lambda p: p.parent.name)
+def test_hidden_code_tests_only_compare_an_expression_with_its_expected_value(source):
+    """The judge evaluates each `assert <expression> == <expected>, "message"` of a hidden part on the
+    learner's side and compares it with the reference on the trainer's side: nothing else may be there."""
+    import ast
+
+    for cell in nbformat.read(source, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or "grade_question(" in cell.source:
+            continue
+        for block in HIDDEN.findall(cell.source):
+            for statement in ast.parse(block).body:
+                where = f"{meta['grade_id']}, ligne « {ast.unparse(statement)[:80]} »"
+                assert isinstance(statement, ast.Assert), f"{where} : seule une assertion est permise"
+                test = statement.test
+                assert isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq), \
+                    f"{where} : la forme attendue est assert <expression> == <attendu>"
+                assert isinstance(statement.msg, ast.Constant) and isinstance(statement.msg.value, str) \
+                    and statement.msg.value, f"{where} : un message en français est obligatoire"
+                ast.literal_eval(test.comparators[0])  # the expected value is plain data

@@ -51,7 +51,7 @@ def test_practice_feedback_right_wrong_partial_and_retry():
     quiz.answer("t-pratique-multiple", ["a"])
     assert quiz.check("t-pratique-multiple") == 0.5
     assert "en partie juste (50 %)" in quiz.feedback["t-pratique-multiple"].value
-    assert "1 question(s) réussie(s) sur 7, 2 vérifiée(s) ; score 1.5 / 7" in quiz.summary.value
+    assert "1 question réussie sur 7, 2 vérifiées ; score 1,5 / 7" in quiz.summary.value
 
 
 def test_practice_every_kind_scores_its_key_as_right():
@@ -61,7 +61,7 @@ def test_practice_every_kind_scores_its_key_as_right():
     for qid, key in keys.items():
         quiz.answer(qid, typed.get(qid, key))
         assert quiz.check(qid) == 1.0, qid
-    assert "7 question(s) réussie(s) sur 7" in quiz.summary.value
+    assert "7 questions réussies sur 7" in quiz.summary.value
 
 
 def test_clicking_the_button_is_the_same_as_check():

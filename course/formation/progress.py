@@ -10,7 +10,7 @@ T = TypeVar("T")
 def each(items: Iterable[T], label: str) -> Iterator[tuple[T, "Line"]]:
     """Yield every item with a Line to report its outcome; prints a header first."""
     items = list(items)
-    print(f"{label} : {len(items)} élément(s)", flush=True)
+    print(f"{label} : {len(items)} {plural('élément', len(items))}", flush=True)
     for number, item in enumerate(items, start=1):
         yield item, Line(number, len(items), str(item))
 
@@ -23,6 +23,19 @@ class Line:
         print(f"{self.prefix} : {outcome}", flush=True)
 
 
+# Labels that do not change in the plural.
+_INVARIABLE = {"déjà à jour"}
+
+
+def plural(label: str, n: int) -> str:
+    """« corrigé » → « 2 corrigés », « non corrigé » → « non corrigés », « envoyé(s) » → « envoyé » or
+    « envoyés »: French agreement instead of « (s) »."""
+    label = label.replace("(s)", "")
+    if n < 2 or label in _INVARIABLE or label.endswith(("s", "x")):
+        return label
+    return label + "s"
+
+
 def summary(title: str, counts: dict[str, int]) -> None:
-    parts = ", ".join(f"{n} {label}" for label, n in counts.items())
+    parts = ", ".join(f"{n} {plural(label, n)}" for label, n in counts.items())
     print(f"{title} — {parts}.", file=sys.stdout, flush=True)

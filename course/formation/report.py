@@ -11,6 +11,7 @@ import base64
 import csv
 import html
 import io
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,9 +22,12 @@ import yaml
 from ..bank import BankError, concepts, load_quiz
 from ..paths import data_file
 from ..solution_keys import read_keys
+from .progress import plural
 from .session import Session
 
 MOST_MISSED = 5
+# A concept is ranked « à revoir » only on enough answers: one blank open answer is not a trend.
+MIN_ANSWERS_TO_RANK = 3
 
 
 @dataclass(frozen=True)
@@ -126,20 +130,44 @@ def _write_csv(path: Path, rows: list[dict]) -> None:
                              for k, v in row.items()})
 
 
+def _wrap(label: str, width: int = 34, lines: int = 2) -> str:
+    """A chart label on at most two lines, shortened at a word boundary, never mid-word."""
+    return "\n".join(textwrap.wrap(label, width=width, max_lines=lines, placeholder=" …")) or label
+
+
+def _short_title(item_title: str, module: str) -> str:
+    """« M0 · Dans quel ordre … » rather than a raw grade id."""
+    number = "".join(ch for ch in module if ch.isdigit())
+    prefix = f"M{number} · " if number else f"{module} · "
+    return prefix + textwrap.shorten(" ".join(item_title.split()), width=60, placeholder=" …")
+
+
+def _number(value: float) -> str:
+    """French decimal notation: 6,33 ; 12 rather than 12.0."""
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
 def _bar_chart(labels: list[str], rates: list[float], title: str, path: Path) -> str:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    height = max(2.2, 0.38 * len(labels) + 1)
+    labels = [_wrap(label) for label in labels]
+    seen: dict[str, int] = {}
+    for index, label in enumerate(labels):  # matplotlib merges equal category labels: keep them apart
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            labels[index] = f"{label} ({seen[label]})"
+    height = max(2.2, 0.3 * sum(label.count("\n") + 1 for label in labels) + 0.2 * len(labels) + 1)
     figure, axis = plt.subplots(figsize=(8, height))
     colours = ["#cf222e" if r < 0.5 else "#d4a72c" if r < 0.75 else "#1a7f37" for r in rates]
     axis.barh(labels[::-1], [r * 100 for r in rates][::-1], color=colours[::-1])
     axis.set_xlim(0, 100)
     axis.set_xlabel("taux de réussite (%)")
+    axis.tick_params(axis="y", labelsize=8)
     axis.set_title(title)
     axis.axvline(50, color="#888", linewidth=0.8, linestyle="--")
-    figure.tight_layout()
+    figure.tight_layout()  # makes room on the left for the whole (wrapped) labels
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
     plt.close(figure)
@@ -171,11 +199,11 @@ def write_report(session: Session) -> Path:
     figures = []
     if notions:
         figures.append(("Réussite par notion de la doctrine", _bar_chart(
-            [n["libelle"][:55] for n in notions], [n["taux"] for n in notions],
+            [n["libelle"] for n in notions], [n["taux"] for n in notions],
             "Réussite par notion", out / "par_notion.png")))
     if questions:
         figures.append(("Réussite par question", _bar_chart(
-            [f"{q['module']} · {q['cellule']}" for q in questions], [q["taux"] for q in questions],
+            [_short_title(q["intitule"], q["module"]) for q in questions], [q["taux"] for q in questions],
             "Réussite par question ou exercice", out / "par_question.png")))
     missed = sorted(questions, key=lambda q: (q["taux"], q["cellule"]))[:MOST_MISSED]
     labels = concepts()
@@ -183,13 +211,18 @@ def write_report(session: Session) -> Path:
                if who not in submitted.get(m, set())]
 
     parts = [f"<h1>Rapport de session « {e(session.course_id)} »</h1>",
-             f"<p class='meta'>Établi le {datetime.now():%d/%m/%Y à %H:%M} · {len(roster)} apprenant(s) · "
+             f"<p class='meta'>Établi le {datetime.now():%d/%m/%Y à %H:%M} · {len(roster)} {plural('apprenant', len(roster))} · "
              "les réponses en attente de correction manuelle ne comptent dans aucun taux.</p>"]
     if not records:
         parts.append("<p><strong>Aucune copie corrigée pour l'instant</strong> : lancez « formation corriger MODULE ».</p>")
     if notions:
-        weakest = ", ".join(f"{e(n['libelle'])} ({_pct(n['taux'])})" for n in notions[:3])
-        parts.append(f"<div class='alerte'><strong>À revoir en priorité :</strong> {weakest}.</div>")
+        ranked = [n for n in notions if n["reponses"] >= MIN_ANSWERS_TO_RANK][:3]
+        weakest = ", ".join(f"{e(n['libelle'])} ({_pct(n['taux'])} sur {n['reponses']} réponses)" for n in ranked)
+        rule = (f"seules les notions qui totalisent au moins {MIN_ANSWERS_TO_RANK} réponses corrigées "
+                "sont classées")
+        parts.append(f"<div class='alerte'><strong>À revoir en priorité :</strong> "
+                     f"{weakest + '.' if weakest else 'pas encore assez de réponses pour classer les notions.'} "
+                     f"<small>({rule}.)</small></div>")
     for title, image in figures:
         parts.append(f"<h2>{e(title)}</h2><img alt='{e(title)}' src='data:image/png;base64,{image}'>")
     if missed:
@@ -198,14 +231,14 @@ def write_report(session: Session) -> Path:
             source = f" <a href='{e(q['source'])}'>source</a>" if q["source"] else ""
             explanation = f"<p>{e(q['explication'])}{source}</p>" if q["explication"] else source
             parts.append(f"<div class='question'><p><strong>{_pct(q['taux'])}</strong> de réussite "
-                         f"({q['copies']} copie(s)) · <code>{e(q['module'])} · {e(q['cellule'])}</code> · notions : "
+                         f"({q['copies']} {plural('copie', q['copies'])}) · <code>{e(q['module'])} · {e(q['cellule'])}</code> · notions : "
                          f"{e(', '.join(labels.get(t, t) for t in q['notions'].split(', ') if t)) or '—'}</p><p>{e(q['intitule'])}</p>{explanation}</div>")
     parts.append("<h2>Par notion</h2>" + _table(
         ["notion", "réussite", "réponses"],
         [[e(n["libelle"]), _pct(n["taux"]), str(n["reponses"])] for n in tables["notions"]]))
     parts.append("<h2>Par apprenant</h2>" + _table(
         ["module", "apprenant", "points", "réussite"],
-        [[e(r["module"]), e(r["apprenant"]), f"{r['points']:g} / {r['sur']:g}", _pct(r["taux"])]
+        [[e(r["module"]), e(r["apprenant"]), f"{_number(r['points'])} / {_number(r['sur'])}", _pct(r["taux"])]
          for r in tables["apprenants"]]))
     if missing:
         parts.append("<h2>Devoirs non rendus</h2><p>" + ", ".join(f"{e(w)} ({e(m)})" for m, w in missing) + "</p>")

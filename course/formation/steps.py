@@ -334,20 +334,30 @@ def grade_table(session: Session) -> tuple[list[str], list[list]]:
         header = ["identifiant", "prenom", "nom"]
         for module in modules:
             header += [f"{module} note", f"{module} sur"]
-        header.append("total")
+        header += ["total", "statut"]
         rows = []
         for student in sorted(gb.students, key=lambda s: s.id):
             row, total = [student.id, student.first_name or "", student.last_name or ""], 0.0
+            pending = 0.0  # points still waiting for the trainer's manual grading
             for module in modules:
                 try:
                     submission = gb.find_submission(module, student.id)
                     row += [round(submission.score, 2), round(submission.max_score, 2)]
                     total += submission.score
+                    pending += sum(g.max_score for nb in submission.notebooks for g in nb.grades
+                                   if g.needs_manual_grade)
                 except MissingEntry:  # nothing submitted
                     row += ["", gb.find_assignment(module).max_score]
             row.append(round(total, 2))
+            row.append(f"provisoire : {_fr_number(pending)} point{'s' if pending > 1 else ''} en attente "
+                       "de correction manuelle" if pending else "définitive")
             rows.append(row)
     return header, rows
+
+
+def _fr_number(value: float) -> str:
+    """12 rather than 12,0 ; 6,33 rather than 6.33 (what a French spreadsheet reads as a number)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def export_grades(session: Session) -> tuple[Path, Path]:
@@ -360,7 +370,7 @@ def export_grades(session: Session) -> tuple[Path, Path]:
     with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(header)
-        writer.writerows([[str(v).replace(".", ",") if isinstance(v, float) else v for v in row] for row in rows])
+        writer.writerows([[_fr_number(v) if isinstance(v, float) else v for v in row] for row in rows])
     book = Workbook()
     sheet = book.active
     sheet.title = "Notes"

@@ -62,10 +62,23 @@ def pytest_collection_modifyitems(config, items):
 
 # --------------------------------------------------------------------------- browser availability
 
+# Why the browser tests cannot run; the installation notice is printed once, at the end of the run,
+# instead of once per test (it is 36 lines long).
+_ABSENCES: list[str] = []
+
+
 def _absent(raison: str):
+    first = not _ABSENCES
+    _ABSENCES.append(raison)
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{raison}\n{INSTALLATION}", pytrace=False)
-    pytest.skip(f"{raison} (tests navigateur ignorés hors CI). {INSTALLATION}")
+        pytest.fail(raison + ("\n" + INSTALLATION if first else " (explication plus haut)"), pytrace=False)
+    pytest.skip(f"{raison} (tests navigateur ignorés hors CI ; voir la marche à suivre en fin de rapport).")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _ABSENCES:
+        terminalreporter.write_sep("-", "tests navigateur : Chromium ou Playwright manquant")
+        terminalreporter.write_line(f"{_ABSENCES[0]}\n{INSTALLATION}")
 
 
 @pytest.fixture(scope="package")

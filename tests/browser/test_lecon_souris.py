@@ -29,6 +29,6 @@ def test_quiz_d_entrainement_a_la_souris(lecon, banque):
                    etat="attached")
     bloc.get_by_role("button", name="Vérifier").click()
     lecon.attendre_texte(retour, "Bonne réponse", "le verdict d'une bonne réponse")
-    lecon.attendre_texte(quiz, "1 question(s) réussie(s)", "le bilan du quiz")
+    lecon.attendre_texte(quiz, "1 question réussie", "le bilan du quiz")
     lecon.capture("2-bonne-reponse", bloc)
     lecon.capture("2-lecon")
