@@ -22,6 +22,7 @@ from .answers_store import (
 from .bank import KIND_LABELS, Question, Quiz, load_quiz
 from .inputs import QuestionInput
 from .scoring import score
+from .verifications import install_french_messages
 
 
 def pratique(quiz_id: str) -> "PracticeQuiz":
@@ -30,7 +31,11 @@ def pratique(quiz_id: str) -> "PracticeQuiz":
 
 
 def evaluation(quiz_id: str, folder: str | Path | None = None) -> "GradedQuiz":
-    """A graded quiz: answers saved next to the notebook, graded by nbgrader."""
+    """A graded quiz: answers saved next to the notebook, graded by nbgrader.
+
+    Also gives the assignment's visible checks their French messages (course.verifications).
+    """
+    install_french_messages()
     return GradedQuiz(load_quiz(quiz_id), folder)
 
 
