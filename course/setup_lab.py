@@ -4,6 +4,8 @@
   environment's ``share/jupyter/lab/settings``;
 - nbgrader's trainer tools (formgrader, create assignment) disabled and locked, since
   JupyterLab >= 4.1 lets a user re-enable a disabled plugin unless it is locked;
+- notebooks of the course's folders saved without outputs, and the nbstripout git filter
+  (course.clean_repo): a learner's work leaves ``git status`` clean;
 - nbgrader's « Validate » button too: it said "Success!" on unfinished assignments and
   showed on lessons; assignments have their own « Vérifier mon devoir » (course.devoir).
 
@@ -15,6 +17,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+from .clean_repo import install_git_filter, write_server_config
 
 LAB_OVERRIDES = {
     "@jupyterlab/translation-extension:plugin": {"locale": "fr_FR"},
@@ -64,6 +68,10 @@ def hide_trainer_tools() -> None:
 def main() -> None:
     path = write_overrides()
     hide_trainer_tools()
+    write_server_config()
+    if install_git_filter(Path(__file__).resolve().parent.parent):
+        print("Filtre git nbstripout installé : vos notebooks exécutés et enregistrés ne modifient pas "
+              "le dépôt (git status reste propre).")
     print(f"JupyterLab configuré : interface en français ({path}), outils formateur et bouton "
           "« Validate » masqués.")
 
