@@ -213,7 +213,12 @@ class AssignmentCheck:
         return self.report
 
     def _ipython_display_(self) -> None:
-        display(self.box)
+        # Where widgets are not rendered (feedback page, saved view), a French line instead of
+        # ipywidgets' « VBox(children=…) ».
+        bundle = self.box._repr_mimebundle_()
+        bundle["text/plain"] = (f"Bouton « {BUTTON_LABEL} » : exécutez cette cellule dans JupyterLab "
+                                "pour lister ce qui manque avant de soumettre.")
+        display(bundle, raw=True)
 
 
 def _kernel_namespace() -> dict | None:

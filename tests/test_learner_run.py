@@ -49,7 +49,9 @@ def test_released_assignment_runs_top_to_bottom_with_french_lines(assignment, tm
         assert not [word for word in ENGLISH if word in every_text]
         quiz_cell = next(c for c in code if "evaluation(" in c.source)
         assert any("réexécutez cette cellule" in o.get("data", {}).get("text/html", "") for o in quiz_cell.outputs)
-        assert code[-1].outputs, "la dernière cellule de code doit afficher « Vérifier mon devoir »"
+        last = code[-1].outputs
+        assert last and "Vérifier mon devoir" in last[0]["data"]["text/plain"], (
+            "la dernière cellule de code doit afficher « Vérifier mon devoir »")
 
 
 @pytest.mark.notebooks
