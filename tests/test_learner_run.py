@@ -142,3 +142,20 @@ def test_check_never_runs_hidden_tests(tmp_path):
     report = check_assignment(folder / SOURCE.name, namespace)
     assert not report.checks, report.checks  # the hidden count check would fail
     assert "_reference" not in namespace
+
+
+def visible_test_cells():
+    for notebook in sorted(SOURCES.glob("*/*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution") and "assert" in visible:
+                yield pytest.param(visible, id=f"{notebook.parent.name}/{meta['grade_id']}")
+
+
+@pytest.mark.parametrize("visible", list(visible_test_cells()))
+def test_every_visible_check_ends_with_a_french_success_line(visible):
+    last = [line for line in visible.splitlines() if line.strip()][-1]
+    assert last.startswith('print("✓ '), (
+        "la partie visible d'une cellule de vérification se termine par print(\"✓ …\") : "
+        "le message affiché quand ses vérifications passent")
