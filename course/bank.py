@@ -31,7 +31,7 @@ _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _URL_PATTERN = re.compile(r"^https?://\S+$")
 _QUESTION_FIELDS = {
     "id", "kind", "text", "choices", "prompts", "targets", "items", "expects",
-    "answer", "explanation", "source", "edition", "concepts",
+    "answer", "explanation", "source", "edition", "concepts", "hint", "shuffle_seed",
 }
 _QUIZ_FIELDS = {"id", "title", "module", "mode", "questions"}
 
@@ -65,6 +65,10 @@ class Question:
     expects: str | None = None
     answer: Any = None
     explanation: str | None = None
+    # Matching and ordering: a hint replacing the generic one, and a salt for the stable
+    # shuffle of the displayed options (changed by an author only if a test asks for it).
+    hint: str | None = None
+    shuffle_seed: int = 0
 
     def option_ids(self, group: str) -> list[str]:
         return [o.id for o in getattr(self, group)]
@@ -281,7 +285,16 @@ class _Validator:
             parts["expects"] = raw.get("expects")
             if parts["expects"] not in ("text", "number"):
                 self.problem(qid, "expects", "doit valoir « text » ou « number » pour une réponse courte.")
-        for name in ("choices", "prompts", "targets", "items", "expects"):
+        if kind in ("matching", "ordering"):
+            if "hint" in raw:
+                parts["hint"] = self.text(qid, raw, "hint")
+            if "shuffle_seed" in raw:
+                seed = raw["shuffle_seed"]
+                if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+                    self.problem(qid, "shuffle_seed", "doit être un entier positif ou nul.")
+                else:
+                    parts["shuffle_seed"] = seed
+        for name in ("choices", "prompts", "targets", "items", "expects", "hint", "shuffle_seed"):
             if name in raw and name not in parts:
                 self.problem(qid, name, f"ce champ n'a pas de sens pour le type « {kind} ».")
         answer, explanation = raw.get("answer"), raw.get("explanation")

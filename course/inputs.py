@@ -7,15 +7,78 @@ Enter).
 """
 from __future__ import annotations
 
+import hashlib
+import html
 from typing import Any, Callable
 
 import ipywidgets as w
 
-from .bank import Question
+from .bank import Option, Question
 
 _PLACEHOLDER = ("— choisir —", "")
 _FULL_WIDTH = w.Layout(width="100%")
 _LABEL_STYLE = {"description_width": "initial"}
+
+
+MATCHING_HINT = "Pour chaque élément, choisissez dans sa liste la proposition qui lui correspond."
+ORDERING_HINT = "Choisissez l'élément à placer à chaque position (1 = le premier)."
+_MAX_ATTEMPTS = 1000
+
+
+def _stable_permutation(seed: str, n: int) -> list[int]:
+    """A Fisher-Yates shuffle driven by SHA-256 of ``seed``: the same in every process,
+    Python version and machine (unlike ``hash()`` or ``random``), so the same for every
+    learner and after a kernel restart."""
+    order = list(range(n))
+    for i in range(n - 1, 0, -1):
+        digest = hashlib.sha256(f"{seed}|{i}".encode("utf-8")).digest()
+        j = int.from_bytes(digest[:8], "big") % (i + 1)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+def _in_order(displayed: list[str], ids: list[str]) -> bool:
+    """True if ``ids`` appear in ``displayed`` in this relative order (a learner could
+    then answer by position: 1st, 2nd, 3rd…)."""
+    positions = [displayed.index(i) for i in ids if i in displayed]
+    return positions == sorted(positions)
+
+
+def display_order(question: Question) -> tuple[Option, ...]:
+    """Matching targets or ordering items in the order the quiz shows them.
+
+    Shuffled, stably per question, and never in an order that gives the answer away:
+    not the order written in the bank (authors tend to list targets in the order of the
+    prompts, and the key of an ordering question is often close to it), and not the key's
+    order when the key is known here (practice banks). Graded keys live only in the
+    nbgrader sources; tests/test_shuffle.py checks them and tells the author to set
+    ``shuffle_seed`` if a shuffle ever matches one.
+    """
+    if question.kind == "matching":
+        options = question.targets
+        # The targets of the key, listed in the order of the prompts.
+        positional = ([question.answer[p.id] for p in question.prompts if question.answer.get(p.id)]
+                      if isinstance(question.answer, dict)
+                      else [o.id for o in options[:len(question.prompts)]])
+        forbidden = [positional, [o.id for o in options[:len(question.prompts)]]]
+    elif question.kind == "ordering":
+        options = question.items
+        forbidden = [[o.id for o in options]]
+        if isinstance(question.answer, list):
+            forbidden.append(list(question.answer))
+    else:
+        raise ValueError(f"pas d'ordre d'affichage à mélanger pour le type « {question.kind} »")
+    ids = [o.id for o in options]
+    for attempt in range(_MAX_ATTEMPTS):
+        order = _stable_permutation(f"{question.id}|{question.shuffle_seed}|{attempt}", len(options))
+        displayed = [ids[k] for k in order]
+        if question.kind == "ordering":
+            fair = all(displayed != f for f in forbidden)
+        else:
+            fair = not any(_in_order(displayed, f) for f in forbidden if len(f) > 1)
+        if fair:
+            return tuple(options[k] for k in order)
+    return tuple(reversed(options))
 
 
 class QuestionInput:
@@ -41,14 +104,14 @@ class QuestionInput:
             hint = w.HTML("<em>Plusieurs réponses possibles : cochez toutes celles qui sont justes.</em>")
             return w.VBox([hint, *self._controls])
         if q.kind == "matching":
-            options = [_PLACEHOLDER] + [(o.text, o.id) for o in q.targets]
+            options = [_PLACEHOLDER] + [(o.text, o.id) for o in display_order(q)]
             self._controls = [self._dropdown(p.text, options) for p in q.prompts]
-            hint = w.HTML("<em>Associez chaque élément à sa définition.</em>")
+            hint = w.HTML(f"<em>{html.escape(q.hint or MATCHING_HINT, quote=False)}</em>")
             return w.VBox([hint, *self._controls])
         if q.kind == "ordering":
-            options = [_PLACEHOLDER] + [(o.text, o.id) for o in q.items]
+            options = [_PLACEHOLDER] + [(o.text, o.id) for o in display_order(q)]
             self._controls = [self._dropdown(f"Position {i} :", options) for i in range(1, len(q.items) + 1)]
-            hint = w.HTML("<em>Choisissez l'élément à placer à chaque position (1 = le premier).</em>")
+            hint = w.HTML(f"<em>{html.escape(q.hint or ORDERING_HINT, quote=False)}</em>")
             return w.VBox([hint, *self._controls])
         if q.kind == "short_answer":
             placeholder = ("Un nombre, puis Entrée" if q.expects == "number"

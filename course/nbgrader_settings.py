@@ -17,7 +17,8 @@ from pathlib import Path
 from .answers_store import ANSWERS_FILENAME
 
 CELL_TIMEOUT_SECONDS = 20
-CODE_STUB = "# VOTRE CODE ICI\nraise NotImplementedError()"
+CODE_STUB = ('# VOTRE CODE ICI (remplacez ces deux lignes)\n'
+             'print("Exercice à compléter : écrivez votre code dans cette cellule, puis exécutez-la.")')
 TEXT_STUB = "VOTRE RÉPONSE ICI"
 
 # nbgrader's Execute, which ran the grade cells in the learner's own kernel and trusted

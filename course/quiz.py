@@ -22,6 +22,7 @@ from .answers_store import (
 from .bank import KIND_LABELS, Question, Quiz, load_quiz
 from .inputs import QuestionInput
 from .scoring import score
+from .verifications import install_french_messages
 
 
 def pratique(quiz_id: str) -> "PracticeQuiz":
@@ -30,7 +31,11 @@ def pratique(quiz_id: str) -> "PracticeQuiz":
 
 
 def evaluation(quiz_id: str, folder: str | Path | None = None) -> "GradedQuiz":
-    """A graded quiz: answers saved next to the notebook, graded by nbgrader."""
+    """A graded quiz: answers saved next to the notebook, graded by nbgrader.
+
+    Also gives the assignment's visible checks their French messages (course.verifications).
+    """
+    install_french_messages()
     return GradedQuiz(load_quiz(quiz_id), folder)
 
 
@@ -49,7 +54,17 @@ _QUIZ_STYLE = (
     ".cours-quiz .widget-dropdown>.widget-label{flex:0 0 16em;width:16em!important;max-width:16em;"
     "white-space:normal;height:auto;line-height:1.3}"
     # A keyboard user sees clearly which « Vérifier » button has the focus.
-    ".cours-quiz .jupyter-button:focus-visible{outline:3px solid #0b5cad;outline-offset:2px}</style>"
+    ".cours-quiz .jupyter-button:focus-visible{outline:3px solid #0b5cad;outline-offset:2px}"
+    # The re-run note under a graded quiz is for when its widgets are gone: hide it while the
+    # quiz is live (ipywidgets marks views « jupyter-widgets-disconnected » once the kernel dies;
+    # after a reload the views, and this style, are not there at all).
+    ".jp-OutputArea:has(.cours-quiz:not(.jupyter-widgets-disconnected)) .cours-relance{display:none}"
+    "</style>"
+)
+RERUN_NOTE = (
+    "Si le quiz ne s'affiche plus (noyau redémarré ou notebook rouvert : message d'erreur ou icône "
+    "de lien brisé à la place des questions), réexécutez cette cellule (Maj+Entrée) : vos réponses "
+    "sont conservées dans le fichier {name} et réapparaîtront."
 )
 
 
@@ -267,6 +282,20 @@ class GradedQuiz(_QuizView):
         total = len(self.quiz.questions)
         done = sum(1 for q in self.quiz.questions if is_answered(q, self.inputs[q.id].value))
         self.progress.value = f"<p role='status'><strong>Questions répondues :</strong> {done} / {total}</p>"
+
+    def rerun_note(self) -> str:
+        return RERUN_NOTE.format(name=self.path.name)
+
+    def _ipython_display_(self) -> None:
+        # Two outputs: the quiz, with a French text/plain for views without widgets, and a
+        # plain HTML note that stays readable when the widget model is gone (JupyterLab then
+        # shows only « Error displaying widget: model not found » in place of the quiz).
+        bundle = self.box._repr_mimebundle_()
+        bundle["text/plain"] = f"Quiz noté : {self.quiz.title}. {self.rerun_note()}"
+        display(bundle, raw=True)
+        display({"text/html": f"<div class='cours-relance' role='note'><p>↻ <em>{_escape(self.rerun_note())}"
+                              "</em></p></div>",
+                 "text/plain": f"↻ {self.rerun_note()}"}, raw=True)
 
     def saved(self) -> dict[str, Any]:
         """This quiz's answers as they stand in the answers file."""

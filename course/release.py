@@ -4,6 +4,10 @@ Run with ``make exercices`` or ``python -m course.release [ASSIGNMENT ...]``.
 Generation happens in a throw-away nbgrader course so that the repository never
 holds a gradebook. An answers file left in a source folder (the author clicked a
 graded quiz while writing) is refused: nbgrader would release it to every learner.
+
+Generation writes its own files and removes nothing else: a learner's files in
+``exercises/`` (answers file, checkpoints) are kept, and a notebook that a learner ran or
+wrote in is never overwritten (generation is refused, in French, until it is moved).
 """
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 from .answers_store import ANSWERS_FILENAME
-from .nbgrader_settings import command_env, config_file_text
+from .clean_repo import has_learner_traces
+from .nbgrader_settings import CODE_STUB, TEXT_STUB, command_env, config_file_text
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = REPO / "solutions"
@@ -34,6 +39,29 @@ def stray_answers_files(source: Path) -> list[Path]:
     """Answers files (or set-aside copies) inside a source folder."""
     stem = Path(ANSWERS_FILENAME).stem
     return sorted(p for p in source.rglob(f"{stem}*") if p.is_file())
+
+
+# Stubs of earlier releases: a solution cell holding one of them is not a learner's work.
+_KNOWN_STUBS = {CODE_STUB, TEXT_STUB, "# VOTRE CODE ICI\nraise NotImplementedError()"}
+
+
+def learner_work(current: Path, fresh: Path) -> str | None:
+    """Why the notebook ``current`` holds a learner's work (None if it is only an older
+    release): it was run (outputs, counts) or one of its answer cells was written in."""
+    text = current.read_text(encoding="utf-8")
+    if has_learner_traces(text):
+        return "exécuté et enregistré"
+    import nbformat
+
+    def answers(nb) -> dict:
+        return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("solution")}
+    before = answers(nbformat.reads(text, as_version=4))
+    after = answers(nbformat.read(fresh, as_version=4))
+    for grade_id, source in before.items():
+        if source != after.get(grade_id) and source.strip() not in _KNOWN_STUBS and source.strip():
+            return f"réponse écrite dans la cellule « {grade_id} »"
+    return None
 
 
 def generate(assignment: str, target: Path, sources: Path = SOURCES) -> Path:
@@ -60,9 +88,19 @@ def generate(assignment: str, target: Path, sources: Path = SOURCES) -> Path:
         if result.returncode != 0:
             raise ReleaseError(f"nbgrader n'a pas pu générer « {assignment} » :\n{result.stdout}{result.stderr}")
         out = target / assignment
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.copytree(course / "release" / assignment, out)
+        produced = course / "release" / assignment
+        files = sorted(p.relative_to(produced) for p in produced.rglob("*") if p.is_file())
+        worked = [f"{name} ({why})" for name in files if name.suffix == ".ipynb" and (out / name).is_file()
+                  and (why := learner_work(out / name, produced / name))]
+        if worked:
+            raise ReleaseError(
+                f"Génération refusée pour « {assignment} » : {out} contient le travail d'un apprenant "
+                f"({', '.join(map(str, worked))}). Rien n'a été modifié. Déplacez ce travail dans le dossier "
+                f"personnel travail/ (ignoré par git), par exemple : mv {out} travail/{assignment} ; puis relancez."
+            )
+        for name in files:  # only our own files: answers files and checkpoints stay
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(produced / name, out / name)
     return out
 
 

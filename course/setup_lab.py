@@ -3,7 +3,11 @@
 - French by default, no news or update pop-ups: an ``overrides.json`` in the
   environment's ``share/jupyter/lab/settings``;
 - nbgrader's trainer tools (formgrader, create assignment) disabled and locked, since
-  JupyterLab >= 4.1 lets a user re-enable a disabled plugin unless it is locked.
+  JupyterLab >= 4.1 lets a user re-enable a disabled plugin unless it is locked;
+- notebooks of the course's folders saved without outputs, and the nbstripout git filter
+  (course.clean_repo): a learner's work leaves ``git status`` clean;
+- nbgrader's « Validate » button too: it said "Success!" on unfinished assignments and
+  showed on lessons; assignments have their own « Vérifier mon devoir » (course.devoir).
 
 Idempotent: running it again changes nothing.
 """
@@ -14,12 +18,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .clean_repo import install_git_filter, write_server_config
+
 LAB_OVERRIDES = {
     "@jupyterlab/translation-extension:plugin": {"locale": "fr_FR"},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
 }
 TRAINER_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
+VALIDATE_LAB_PLUGINS = ("@jupyter/nbgrader:validate-assignment",)
+HIDDEN_LAB_PLUGINS = TRAINER_LAB_PLUGINS + VALIDATE_LAB_PLUGINS
 TRAINER_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
+# The validate server extension stays: the Assignments list's own « Validate » links call it.
+HIDDEN_SERVER_EXTENSIONS = TRAINER_SERVER_EXTENSIONS
 
 
 def overrides_path(prefix: str | Path = sys.prefix) -> Path:
@@ -48,17 +58,22 @@ def _jupyter(*args: str) -> None:
 
 
 def hide_trainer_tools() -> None:
-    for plugin in TRAINER_LAB_PLUGINS:
+    for plugin in HIDDEN_LAB_PLUGINS:
         _jupyter("labextension", "disable", "--level=sys_prefix", plugin)
         _jupyter("labextension", "lock", "--level=sys_prefix", plugin)
-    for extension in TRAINER_SERVER_EXTENSIONS:
+    for extension in HIDDEN_SERVER_EXTENSIONS:
         _jupyter("server", "extension", "disable", "--sys-prefix", extension)
 
 
 def main() -> None:
     path = write_overrides()
     hide_trainer_tools()
-    print(f"JupyterLab configuré : interface en français ({path}), outils formateur masqués.")
+    write_server_config()
+    if install_git_filter(Path(__file__).resolve().parent.parent):
+        print("Filtre git nbstripout installé : vos notebooks exécutés et enregistrés ne modifient pas "
+              "le dépôt (git status reste propre).")
+    print(f"JupyterLab configuré : interface en français ({path}), outils formateur et bouton "
+          "« Validate » masqués.")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from course.setup_lab import LAB_OVERRIDES, overrides_path, write_overrides
+from course.setup_lab import HIDDEN_LAB_PLUGINS, LAB_OVERRIDES, overrides_path, write_overrides
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -111,7 +111,8 @@ def test_lab_opens_on_the_course_home_and_hides_trainer_tools(lab_server):
     _, page = get(f"{base}/lab/tree/notebooks/sommaire.ipynb", token)
     config = json.loads(page.split('id="jupyter-config-data" type="application/json">')[1].split("</script>")[0])
     assert config["treePath"] == "notebooks/sommaire.ipynb"
-    for plugin in ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"):
+    assert "@jupyter/nbgrader:validate-assignment" in HIDDEN_LAB_PLUGINS
+    for plugin in HIDDEN_LAB_PLUGINS:
         assert plugin in config["disabledExtensions"]
         assert plugin in config.get("lockedExtensions", {})
     with pytest.raises(urllib.error.HTTPError) as info:

@@ -174,3 +174,16 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path):
     for choice in ("a", "b", "c"):
         quiz.answer("t-note-single", choice)
     assert sorted(p.name for p in folder.iterdir()) == [ANSWERS_FILENAME]
+
+
+def test_graded_quiz_says_in_french_to_rerun_its_cell_after_a_restart(tmp_path, monkeypatch):
+    import course.quiz
+    shown = []
+    monkeypatch.setattr(course.quiz, "display", lambda obj, raw=False: shown.append(obj))
+    evaluation("t-note", folder=tmp_path)._ipython_display_()
+    quiz_bundle, note = shown
+    assert "application/vnd.jupyter.widget-view+json" in quiz_bundle
+    # Without the widget model (kernel restarted, notebook reopened), these texts remain.
+    for text in (quiz_bundle["text/plain"], note["text/plain"], note["text/html"]):
+        assert "réexécutez cette cellule" in text and "vos réponses sont conservées" in text
+    assert "cours-relance" in note["text/html"] and "cours-relance" in course.quiz._QUIZ_STYLE

@@ -12,29 +12,54 @@ import pytest
 from nbgrader.utils import compute_checksum
 
 from course.answers_store import ANSWERS_FILENAME
+from course.clean_repo import clean_notebook_text
 from course.release import RELEASES, SOURCES, ReleaseError, assignments, generate
 from course.solution_keys import read_keys
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE_NOTEBOOKS = sorted(SOURCES.glob("*/*.ipynb"))
+# What the course gives learners; a learner's own files there (answers, checkpoints) are not.
 LEARNER_FILES = sorted(p for root in (RELEASES, REPO / "data", REPO / "course")
-                       for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+                       for p in root.rglob("*") if p.is_file()
+                       and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts)
+                       and not p.name.startswith(Path(ANSWERS_FILENAME).stem))
 
 
 def learner_text() -> str:
     return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in LEARNER_FILES)
 
 
+def release_files(folder: Path) -> set[Path]:
+    """The files of a release folder, without a learner's own (answers, checkpoints)."""
+    stem = Path(ANSWERS_FILENAME).stem
+    return {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()
+            and not {".ipynb_checkpoints", "__pycache__"} & set(p.relative_to(folder).parts)
+            and not p.name.startswith(stem)}
+
+
+def as_git_sees_it(path: Path) -> str:
+    """A released file through the nbstripout filter: a learner's run and save change nothing."""
+    text = path.read_text(encoding="utf-8")
+    return clean_notebook_text(text) if path.suffix == ".ipynb" else text
+
+
+def committed(path: Path) -> str | None:
+    shown = subprocess.run(["git", "show", f"HEAD:{path.relative_to(REPO).as_posix()}"], cwd=REPO,
+                           capture_output=True, text=True)
+    return shown.stdout if shown.returncode == 0 else None
+
+
 @pytest.mark.nbgrader
 def test_exercises_are_up_to_date(tmp_path):
     for assignment in assignments():
         fresh = generate(assignment, tmp_path)
-        committed = RELEASES / assignment
-        comparison = filecmp.dircmp(fresh, committed)
-        assert not (comparison.left_only or comparison.right_only), (
+        released = RELEASES / assignment
+        assert release_files(fresh) == release_files(released), (
             f"exercises/{assignment} n'a pas les mêmes fichiers que sa source : lancez « make exercices ».")
-        for name in comparison.common_files:
-            assert (fresh / name).read_bytes() == (committed / name).read_bytes(), (
+        for name in release_files(fresh):
+            want, path = (fresh / name).read_text(encoding="utf-8"), released / name
+            # If a learner wrote in the released copy, the committed version is what counts.
+            assert want in (as_git_sees_it(path), committed(path)), (
                 f"exercises/{assignment}/{name} n'est plus à jour : lancez « make exercices ».")
 
 
@@ -108,3 +133,44 @@ def test_release_checksums_do_not_hash_the_hidden_tests(source):
     for cell in graded:
         assert compute_checksum(cell) not in released, (
             f"la somme de contrôle de la cellule {cell.metadata.nbgrader.grade_id} trahit son test caché")
+
+
+def released_copy(tmp_path: Path) -> tuple[Path, str]:
+    target = tmp_path / "exercises"
+    assignment = assignments()[0]
+    shutil.copytree(RELEASES / assignment, target / assignment)
+    return target, assignment
+
+
+def test_generation_keeps_a_learners_files(tmp_path):
+    target, assignment = released_copy(tmp_path)
+    folder = target / assignment
+    answers = folder / ANSWERS_FILENAME
+    answers.write_text('{"format": 1, "quizzes": {}}', encoding="utf-8")
+    checkpoint = folder / ".ipynb_checkpoints" / "x-checkpoint.ipynb"
+    checkpoint.parent.mkdir()
+    checkpoint.write_text("{}", encoding="utf-8")
+    notebook = next(folder.glob("*.ipynb"))
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("Partie 1", "Partie un"), encoding="utf-8")
+    generate(assignment, target)
+    assert answers.read_text(encoding="utf-8") == '{"format": 1, "quizzes": {}}' and checkpoint.exists()
+    assert "Partie un" not in notebook.read_text(encoding="utf-8"), "le notebook de la version doit être régénéré"
+
+
+@pytest.mark.parametrize("work", ["run", "written"])
+def test_generation_refuses_to_overwrite_a_learners_notebook(tmp_path, work):
+    target, assignment = released_copy(tmp_path)
+    notebook = next((target / assignment).glob("*.ipynb"))
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if work == "run":
+            cell.execution_count = 1
+        elif cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = "editions = None  # mon travail"
+    nbformat.write(nb, notebook)
+    before = notebook.read_bytes()
+    with pytest.raises(ReleaseError, match="contient le travail d'un apprenant.*Rien n'a été modifié.*travail/"):
+        generate(assignment, target)
+    assert notebook.read_bytes() == before
