@@ -178,6 +178,8 @@ def _environment(workdir: Path) -> dict[str, str]:
         "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(workdir / ".matplotlib"),
         "IPYTHONDIR": str(workdir / ".ipython"), "PYTHONDONTWRITEBYTECODE": "1",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        # No friendly error handler while grading (course/verifications.py): errors must show.
+        "COURS_NOTATION": "1",
     }
     for name in ("COURSE_DATA_DIR", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if name in os.environ:
