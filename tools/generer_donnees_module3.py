@@ -19,8 +19,8 @@
 Tout est inventé : éditeurs, logiciels, versions, établissements, dates, énoncés d'exigences.
 Seuls les noms des couloirs (Hôpital, Médecin de ville, Biologie médicale, Imagerie, Officine,
 Social et médico-social) et le schéma de nommage des dispositifs « couloir-logiciel-vague » sont
-réels ; parmi les codes de dispositif, HOP-DPI-VA1, HOP-PFI-VA1 et MDV-LGC-VA1 reprennent des codes
-publiés par l'ANS, les autres sont fabriqués sur le même modèle
+réels ; parmi les codes de dispositif, HOP-DPI-VA1 et HOP-PFI-VA1 sont des codes publiés par l'ANS,
+MDV-LGC-VA1 reprend le nom du DSR « DSR-MDV-LGC-Va1 », les autres sont fabriqués sur le même modèle
 (https://esante.gouv.fr/faq/sons-quels-sont-les-criteres-deligibilite-dun-client-la-prestation-segur-vague-1-vague-2).
 Les thèmes des exigences reprennent des sections « socles » des exports d'exigences de l'ANS
 (INS, DMP, MSS, PSC, ANN, DOC) et la nature EXIGENCE (« DOIT ») / PRÉCONISATION (« PEUT »)
@@ -261,9 +261,9 @@ présentée au référencement. Catalogue arrêté au {DATE_ARRETE} : toutes les
 | `date_referencement` | date (AAAA-MM-JJ) à laquelle la version a été référencée ; vide si elle ne l'est pas |
 | `date_limite` | date limite FICTIVE du dispositif : une version référencée après cette date, ou jamais, n'ouvre pas droit au financement |
 
-Seuls les noms des couloirs et le schéma de nommage des dispositifs sont réels ; HOP-DPI-VA1,
-HOP-PFI-VA1 et MDV-LGC-VA1 sont des codes publiés par l'ANS, les autres codes sont fabriqués sur
-le même modèle. Les dates limites ne sont pas celles du Ségur : le calendrier réel varie d'un
+Seuls les noms des couloirs et le schéma de nommage des dispositifs sont réels ; HOP-DPI-VA1 et
+HOP-PFI-VA1 sont des codes publiés par l'ANS, MDV-LGC-VA1 reprend le nom du DSR « DSR-MDV-LGC-Va1 »,
+les autres codes sont fabriqués sur le même modèle. Les dates limites ne sont pas celles du Ségur : le calendrier réel varie d'un
 dispositif à l'autre (voir la leçon).
 
 Pièges présents : des versions référencées **après** la date limite ; des versions encore en
