@@ -116,6 +116,14 @@ def test_module0_lesson_and_assignment_sizes():
     assert len(graded) >= 8 and len(Counter(q.kind for q in graded)) >= 3
 
 
+def test_module4_lesson_and_assignment_sizes():
+    quizzes = load_all()
+    practice = [q for quiz in quizzes if quiz.module == 4 and quiz.mode == "practice" for q in quiz.questions]
+    graded = [q for quiz in quizzes if quiz.module == 4 and quiz.mode == "graded" for q in quiz.questions]
+    assert len(practice) >= 10 and len(Counter(q.kind for q in practice)) >= 4
+    assert len(graded) >= 8 and {"ordering", "matching"} <= {q.kind for q in graded}
+
+
 def test_sample_bank_helper_covers_every_kind():
     # Guards the fixtures above: a new kind must be added to SAMPLE_QUESTIONS too.
     from course.bank import KINDS
