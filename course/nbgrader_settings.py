@@ -35,6 +35,8 @@ AUTOGRADE_PREPROCESSORS = [
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    # Titles, and once answers are released, right answers, explanations and marking schemes.
+    "course.judge.retour.Correction",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 KERNEL_ARGUMENTS = [
@@ -52,6 +54,9 @@ def configure(c, assignments) -> None:
     c.Autograde.exclude_overwriting = {name: [ANSWERS_FILENAME] for name in assignments}
     c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
     c.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
+    # A French feedback page that wraps long lines and reads on a phone (course/templates).
+    c.HTMLExporter.template_name = "retour_fr"
+    c.HTMLExporter.extra_template_basedirs = [str(Path(__file__).resolve().parent / "templates")]
     c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
     c.Execute.timeout = CELL_TIMEOUT_SECONDS
     c.Execute.interrupt_on_timeout = True

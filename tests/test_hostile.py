@@ -25,7 +25,7 @@ import pytest
 
 from course.answers_store import ANSWERS_FILENAME, write_answers
 from course.formation.session import load
-from course.judge.sandbox import SANDBOX_ACCOUNT
+from course.judge.sandbox import POOL_SIZE, SANDBOX_ACCOUNT
 from course.nbgrader_settings import command_env
 from learners import (
     ASSIGNMENT, KEYS, PANDAS_POINTS, QUIZ_ID, QUIZ_POINTS, RIGHT_CODE, SOURCE, WRONG_CODE, learner_copy,
@@ -276,7 +276,8 @@ open("{ANSWERS_FILENAME}", "w").write(json.dumps({{"format": 1, "quizzes": {{"{Q
         # corriger's output goes through a pipe: a survivor holding it would hang this call.
         grading = formation("corriger", "module0", env={"FORMATION_TEST_SECRET": SECRET}, timeout=900)
         grading_seconds = time.monotonic() - started
-        survivors = _processes_of(SANDBOX_ACCOUNT) + sum((_processes_of(a) for a in names.values()), [])
+        pool = [f"{SANDBOX_ACCOUNT}{n}" for n in range(POOL_SIZE)]
+        survivors = sum((_processes_of(a) for a in pool + list(names.values())), [])
         feedback = formation("retours", "module0")
         listen.stop = True
         yield {"folder": folder, "exchange": exchange, "names": names, "plan": plan, "collect": collect,

@@ -192,3 +192,32 @@ def test_feedback_explains_failures_in_french(graded_course):
     assert "editions ne doit contenir que des lignes de type" in feedback_html(course, "tous_faux")
     assert "nb_concertations doit compter les lignes" in feedback_html(course, "en_partie")
     assert "Aucun fichier de réponses" in feedback_html(course, "sans_fichier")
+
+
+ENGLISH_FRAME = ("Score:", "(Top)", "Student's answer", "Test cell", "Grade cell", "Written response")
+
+
+def test_feedback_frame_is_french_and_wraps(graded_course):
+    course, _ = graded_course
+    html = feedback_html(course, "tous_justes")
+    for label in ENGLISH_FRAME:
+        assert label not in html, f"« {label} » : libellé anglais de nbgrader dans le retour"
+    assert "Retour sur votre devoir" in html and "Question 1 du quiz" in html and "Vérification automatique" in html
+    assert 'name="viewport"' in html and "pre-wrap" in html
+
+
+def test_feedback_with_the_correction_teaches_and_still_hides_tests(graded_course):
+    """Runs last: it regenerates the feedback, as « formation retours --corrige » does after the deadline."""
+    course, _ = graded_course
+    nbgrader("generate_feedback", ASSIGNMENT, "--force", "--Correction.corrige=True", cwd=course)
+    html = feedback_html(course, "tous_faux")
+    assert html.count("Bonne réponse : ") == len(KEYS)
+    for key in KEYS:
+        if key.explanation:
+            assert key.explanation[:60].replace("'", "&#39;").replace('"', "&quot;")[:40] in html \
+                or key.explanation[:40] in html
+    assert "Corrigé et barème" in html
+    for marker in ("HIDDEN TESTS", "grade_question", "expected=", "Traceback (most recent call last)"):
+        assert marker not in html
+    for label in ENGLISH_FRAME:
+        assert label not in html

@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "corriger":
             command.add_argument("--tout", action="store_true",
                                  help="recorriger aussi les devoirs déjà corrigés et inchangés")
+        if name == "retours":
+            command.add_argument("--corrige", action="store_true",
+                                 help="montrer aussi les bonnes réponses, les explications et le barème "
+                                      "(après la date limite)")
     commands.add_parser("notes", help="exporter les notes (CSV et XLSX) dans DOSSIER_SESSION/rapports")
     commands.add_parser("rapport", help="rapport HTML : réussite par apprenant, par question et par notion")
     commands.add_parser(
@@ -161,7 +165,7 @@ def run(args) -> int:
         outcomes = steps.grade(current, module, regrade_all=args.tout)
         return 1 if any(o.status == "échec" for o in outcomes) else 0
     elif args.commande == "retours":
-        sent, total = steps.feedback(current, module)
+        sent, total = steps.feedback(current, module, corrige=args.corrige)
         return 0 if sent == total else 1
     return 0
 

@@ -53,8 +53,10 @@ class Session:
                 f"Module « {name} » inconnu dans cette session. Modules disponibles : {', '.join(self.modules)}.")
         return candidate
 
-    def api(self):
-        """nbgrader's Python API for this session (imported lazily: it is slow to import)."""
+    def api(self, corrige: bool = False):
+        """nbgrader's Python API for this session (imported lazily: it is slow to import).
+
+        ``corrige``: feedback generated now shows right answers and marking schemes."""
         _put_environment_on_path()
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
@@ -62,6 +64,7 @@ class Session:
 
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.folder)).load_config()
         config.CourseDirectory.root = str(self.folder)
+        config.Correction.corrige = corrige
         return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
     @contextmanager

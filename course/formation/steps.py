@@ -260,14 +260,15 @@ def _last_line(result: dict) -> str:
     return lines[-1][-300:] if lines else "erreur inconnue"
 
 
-def feedback(session: Session, module: str) -> tuple[int, int]:
+def feedback(session: Session, module: str, corrige: bool = False) -> tuple[int, int]:
     """Generate then release every graded learner's feedback, one learner at a time.
 
-    Returns (feedback sent, graded copies)."""
+    ``corrige``: the feedback shows right answers, explanations and marking schemes (to use
+    once the deadline has passed). Returns (feedback sent, graded copies)."""
     graded = sorted(p.parent.name for p in (session.folder / "autograded").glob(f"*/{module}"))
     if not graded:
         raise FormationError(f"Aucune copie corrigée pour « {module} » : lancez d'abord « formation corriger {module} ».")
-    api = session.api()
+    api = session.api(corrige=corrige)
     failures = 0
     for learner, line in progress.each(graded, f"Retours de « {module} »"):
         submitted = session.folder / "submitted" / learner / module
@@ -290,7 +291,9 @@ def feedback(session: Session, module: str) -> tuple[int, int]:
             failures += 1
             line.done(f"échec ({_last_line(result)})")
     progress.summary(f"Retours de « {module} »", {"envoyé(s)": len(graded) - failures, "échec(s)": failures})
-    print("Les apprenants récupèrent leur retour dans l'onglet Assignments.")
+    print("Les apprenants récupèrent leur retour dans l'onglet Assignments."
+          + ("" if corrige else " Il montre leurs réponses et leurs points, pas encore les bonnes réponses : "
+             f"après la date limite, relancez « formation retours {module} --corrige »."))
     return len(graded) - failures, len(graded)
 
 

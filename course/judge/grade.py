@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..bank import load_quiz
 from ..grading import mark_question
 from .plain import same
 from .plan import NotebookPlan, PlanError, job_cells
@@ -116,7 +117,8 @@ def mark_quiz(plan: NotebookPlan, answers: dict, problem: str | None) -> dict[st
     results = {}
     for grade_id, key in plan.quiz.items():
         earned, lines = mark_question(key.quiz_id, key.question_id, key.expected, key.points, answers, problem)
-        results[grade_id] = CellResult(grade_id, earned, key.points, lines)
+        question = load_quiz(key.quiz_id).question(key.question_id)
+        results[grade_id] = CellResult(grade_id, earned, key.points, [f"Question : {question.text}", *lines])
     return results
 
 

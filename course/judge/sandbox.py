@@ -17,6 +17,7 @@ rewrite a file later.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pwd
@@ -32,7 +33,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+# Each run takes one account of a pool, held by a lock for the whole run: the sweep that
+# ends every process of « its » account can then never touch another run's processes
+# (two sessions graded at once, or parallel grading).
 SANDBOX_ACCOUNT = "formation-juge"
+POOL_SIZE = 16
+LOCKS = Path("/run/formation-juge")
 MAX_LINE_BYTES = 4 * 1024 * 1024
 
 
@@ -81,21 +87,42 @@ def isolation_mode() -> str:
     return "espace de noms" if _userns_available() else "limitée"
 
 
-def sandbox_account() -> tuple[int, int]:
-    """uid and gid of the dedicated account, created on first use (root only)."""
+def sandbox_account(number: int) -> tuple[int, int]:
+    """uid and gid of the pool's account ``number``, created on first use (root only)."""
+    name = f"{SANDBOX_ACCOUNT}{number}"
     try:
-        entry = pwd.getpwnam(SANDBOX_ACCOUNT)
+        entry = pwd.getpwnam(name)
     except KeyError:
         result = subprocess.run(["useradd", "--system", "--user-group", "--no-create-home",
-                                 "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", SANDBOX_ACCOUNT],
+                                 "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", name],
                                 capture_output=True, text=True)
         if result.returncode not in (0, 9):  # 9: created meanwhile by another run
-            raise SandboxError(f"Impossible de créer le compte de correction « {SANDBOX_ACCOUNT} » : "
-                               f"{result.stderr.strip()}")
-        entry = pwd.getpwnam(SANDBOX_ACCOUNT)
+            raise SandboxError(f"Impossible de créer le compte de correction « {name} » : {result.stderr.strip()}")
+        entry = pwd.getpwnam(name)
     if entry.pw_uid == 0:
-        raise SandboxError(f"Le compte « {SANDBOX_ACCOUNT} » a l'uid 0 : refus de corriger sous root.")
+        raise SandboxError(f"Le compte « {name} » a l'uid 0 : refus de corriger sous root.")
     return entry.pw_uid, entry.pw_gid
+
+
+def take_account() -> tuple[int, int, int]:
+    """A free account of the pool: (uid, gid, lock descriptor to close when the run is over)."""
+    LOCKS.mkdir(mode=0o700, exist_ok=True)
+    while True:
+        for number in range(POOL_SIZE):
+            fd = os.open(LOCKS / f"{number}.verrou", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                uid, gid = sandbox_account(number)
+            except BaseException:
+                os.close(fd)
+                raise
+            end_account_processes(uid)  # whatever a crashed run may have left
+            return uid, gid, fd
+        time.sleep(0.2)  # every account busy: wait for one
 
 
 def end_account_processes(uid: int) -> int:
@@ -232,9 +259,9 @@ def run(job: dict, submission: Path, hidden: list[Path] = (), limits: Limits = L
     started = time.monotonic()
     report = RunReport(isolation=isolation_mode())
     root = _is_root()
-    uid, gid = sandbox_account() if root else (None, None)
+    uid, gid, lock = take_account() if root else (None, None, None)
     private = Path(tempfile.mkdtemp(prefix="formation-juge-"))  # 0700, ours
-    stash = Path(tempfile.mkdtemp(prefix="formation-juge-pile-", dir="/run" if root else "/var/tmp"))
+    stash = Path(tempfile.mkdtemp(prefix="pile-", dir=LOCKS if root else "/var/tmp"))
     workdir = private / "copie"
     workdir.mkdir()
     process = None
@@ -282,6 +309,7 @@ def run(job: dict, submission: Path, hidden: list[Path] = (), limits: Limits = L
             process.stdout.close()
         if uid is not None:
             end_account_processes(uid)
+            os.close(lock)
         if not report.records:
             try:
                 with open(private / "erreurs.txt", "rb") as handle:
