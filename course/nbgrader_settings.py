@@ -55,7 +55,8 @@ def configure(c, assignments) -> None:
     c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
     c.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
     # A French feedback page that wraps long lines and reads on a phone (course/templates).
-    c.HTMLExporter.template_name = "retour_fr"
+    # Same name as nbgrader's: its API forces the name « feedback », our folder comes first.
+    c.HTMLExporter.template_name = "feedback"
     c.HTMLExporter.extra_template_basedirs = [str(Path(__file__).resolve().parent / "templates")]
     c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
     c.Execute.timeout = CELL_TIMEOUT_SECONDS

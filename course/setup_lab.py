@@ -6,6 +6,8 @@
   JupyterLab >= 4.1 lets a user re-enable a disabled plugin unless it is locked;
 - notebooks of the course's folders saved without outputs, and the nbstripout git filter
   (course.clean_repo): a learner's work leaves ``git status`` clean;
+- nbgrader's Assignments and Courses tabs and its menu (English errors without an exchange:
+  self-study uses the French page « Mes devoirs »);
 - nbgrader's « Validate » button too: it said "Success!" on unfinished assignments and
   showed on lessons; assignments have their own « Vérifier mon devoir » (course.devoir).
 
@@ -26,10 +28,15 @@ LAB_OVERRIDES = {
 }
 TRAINER_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
 VALIDATE_LAB_PLUGINS = ("@jupyter/nbgrader:validate-assignment",)
-HIDDEN_LAB_PLUGINS = TRAINER_LAB_PLUGINS + VALIDATE_LAB_PLUGINS
+# In self-study the exchange does not exist: the Assignments and Courses tabs only showed
+# English errors. The French page « Mes devoirs » (course.mes_devoirs) replaces them; a
+# training server (deploy/) enables them again for its learners.
+EXCHANGE_LAB_PLUGINS = ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:menu")
+HIDDEN_LAB_PLUGINS = TRAINER_LAB_PLUGINS + VALIDATE_LAB_PLUGINS + EXCHANGE_LAB_PLUGINS
 TRAINER_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
-# The validate server extension stays: the Assignments list's own « Validate » links call it.
-HIDDEN_SERVER_EXTENSIONS = TRAINER_SERVER_EXTENSIONS
+EXCHANGE_SERVER_EXTENSIONS = ("nbgrader.server_extensions.assignment_list", "nbgrader.server_extensions.course_list",
+                              "nbgrader.server_extensions.validate_assignment")
+HIDDEN_SERVER_EXTENSIONS = TRAINER_SERVER_EXTENSIONS + EXCHANGE_SERVER_EXTENSIONS
 
 
 def overrides_path(prefix: str | Path = sys.prefix) -> Path:
