@@ -15,7 +15,7 @@ LAB_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml course/setup_lab.py course/clean_repo.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis (trouvé : %s). Indiquez-en un autre avec : make lab PYTHON=python3.12" % sys.version.split()[0])'
 	@test -x $(BIN)/python || { echo "Création de l'environnement $(VENV)…"; $(PYTHON) -m venv $(VENV); }
 	@echo "Installation du cours et de ses dépendances (quelques minutes la première fois)…"
