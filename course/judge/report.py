@@ -18,8 +18,10 @@ def parse_record(line: bytes) -> dict | None:
         return None
     if not isinstance(record, dict):
         return None
-    if record.get("done") is True or record.get("ready") is True:
-        return {"done": True} if record.get("done") is True else None
+    if record.get("done") is True:
+        return {"done": True}
+    if record.get("ready") is True:
+        return {"ready": True}
     index = record.get("index")
     if type(index) is not int or not 0 <= index < 100_000:
         return None
