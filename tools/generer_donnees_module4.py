@@ -18,9 +18,13 @@ des fichiers identiques, octet pour octet.
 
 Règles suivies :
 
-- identifiants au format FINESS (9 caractères ; ici 9 chiffres, les deux premiers reprenant le
-  département, comme les numéros du cas dans ``data/fil_rouge.yaml``) ; numéros inventés, tirés au
-  hasard, distincts de ceux du cas ;
+- région : la région imaginaire du cas (``territoire.region`` dans ``data/fil_rouge.yaml``), avec
+  ses quatre territoires (Trois-Rivières, Val d'Ormes, Plateau-Nord, Côte-Sud), comme le parc
+  hospitalier du module 3 ;
+- identifiants au format FINESS (9 caractères ; ici 9 chiffres commençant par 45, le département du
+  cas, comme les numéros de ``data/fil_rouge.yaml`` et du module 3) ; numéros inventés, tirés au
+  hasard dans la plage 452000000-452999999 pour ne jamais reprendre un numéro du cas (4500000xx) ni
+  du parc hospitalier du module 3 (45001xxxx) ;
 - catégories d'établissement : codes et libellés de la nomenclature TRE_R66-CategorieEtablissement
   de l'ANS (https://github.com/ansforge/IG-NOS, ig/allNos2/CodeSystem-TRE-R66-CategorieEtablissement.json) ;
 - domaines : sigles des domaines du référencement Ségur des DUI (PA, PH, DOM, PDE, PDS, AHI, PJM,
@@ -49,7 +53,9 @@ FICHE = DATA / "esms_region_fictifs.md"
 NOTE_FORMATEUR = RACINE / "docs" / "formateur" / "module4_donnees.md"
 
 DATE_SITUATION = dt.date(2025, 12, 31)
-DEPARTEMENTS = ["18", "28", "36", "37", "41", "45"]
+# The four territories of the case's fictitious region (data/fil_rouge.yaml, module 3).
+TERRITOIRES = ["Trois-Rivières", "Val d'Ormes", "Plateau-Nord", "Côte-Sud"]
+TERRITOIRE_DU_CAS = "Trois-Rivières"
 FINESS_DU_CAS = {"450000021", "450000039", "450000047", "450000054", "450000062", "450000070"}
 
 # (code TRE_R66, libellé court utilisé dans le jeu, domaine retenu par le cours, nombre, places min, places max)
@@ -116,9 +122,9 @@ def generer(rng: random.Random) -> list[dict]:
     lieux_pris: Counter = Counter()
     for code, libelle, domaine, nombre, pmin, pmax in CATEGORIES:
         for _ in range(nombre):
-            dep = rng.choice(DEPARTEMENTS)
+            territoire = rng.choice(TERRITOIRES)
             while True:
-                finess = dep + f"{rng.randrange(10**7):07d}"
+                finess = "452" + f"{rng.randrange(10**6):06d}"
                 if finess not in pris:
                     pris.add(finess)
                     break
@@ -126,16 +132,16 @@ def generer(rng: random.Random) -> list[dict]:
             lieux_pris[(libelle, lieu)] += 1
             nom = f"{libelle} {lieu}" + (f" {lieux_pris[(libelle, lieu)]}" if lieux_pris[(libelle, lieu)] > 1 else "")
             lignes.append({
-                "jeu": "FICTIF", "finess_et": finess, "nom": nom, "departement": dep,
+                "jeu": "FICTIF", "finess_et": finess, "nom": nom, "territoire": territoire,
                 "categorie_code": code, "categorie": libelle, "domaine": domaine,
                 "gestionnaire": rng.choice(GESTIONNAIRES),
                 "personnes_accompagnees": rng.randint(pmin, pmax),
             })
     # L'EHPAD du cas fil rouge (data/fil_rouge.yaml) et le SSIAD du cas.
-    lignes.append({"jeu": "FICTIF", "finess_et": "450000062", "nom": "EHPAD Les Glycines", "departement": "45",
+    lignes.append({"jeu": "FICTIF", "finess_et": "450000062", "nom": "EHPAD Les Glycines", "territoire": TERRITOIRE_DU_CAS,
                    "categorie_code": "500", "categorie": "EHPAD", "domaine": "PA",
                    "gestionnaire": "Association Âges et Vie du Val (fictive)", "personnes_accompagnees": 84})
-    lignes.append({"jeu": "FICTIF", "finess_et": "450000070", "nom": "SSIAD du Val d'Ormes", "departement": "45",
+    lignes.append({"jeu": "FICTIF", "finess_et": "450000070", "nom": "SSIAD du Val d'Ormes", "territoire": TERRITOIRE_DU_CAS,
                    "categorie_code": "354", "categorie": "SSIAD", "domaine": "DOM",
                    "gestionnaire": "Association Soins à domicile du Bocage (fictive)", "personnes_accompagnees": 60})
 
@@ -194,7 +200,7 @@ def generer(rng: random.Random) -> list[dict]:
     return lignes
 
 
-COLONNES = ["jeu", "finess_et", "nom", "departement", "categorie_code", "categorie", "domaine", "gestionnaire",
+COLONNES = ["jeu", "finess_et", "nom", "territoire", "categorie_code", "categorie", "domaine", "gestionnaire",
             "grappe", "editeur_dui", "statut_dui", "date_commande", "date_mise_en_production",
             "personnes_accompagnees", "dui_actifs"]
 
@@ -221,16 +227,16 @@ Situation figée au {situation}.
 ## Format
 
 Fichier CSV encodé en UTF-8, séparateur virgule, une ligne d'en-tête, {n} lignes de données.
-Lire `finess_et`, `departement` et `categorie_code` comme du texte
-(`pd.read_csv(..., dtype={{"finess_et": str, "departement": str, "categorie_code": str}})`) : ce sont
+Lire `finess_et` et `categorie_code` comme du texte
+(`pd.read_csv(..., dtype={{"finess_et": str, "categorie_code": str}})`) : ce sont
 des codes, pas des nombres.
 
 | colonne | contenu |
 |---|---|
 | `jeu` | toujours `FICTIF` |
-| `finess_et` | numéro de l'établissement au format FINESS : 9 caractères (ici 9 chiffres, les deux premiers reprenant le département) ; numéros inventés |
+| `finess_et` | numéro de l'établissement au format FINESS : 9 caractères (ici 9 chiffres commençant par 45, le département du cas fil rouge) ; numéros inventés |
 | `nom` | nom inventé de la structure |
-| `departement` | département (deux chiffres) |
+| `territoire` | territoire de la région imaginaire du cas : `Trois-Rivières`, `Val d'Ormes`, `Plateau-Nord` ou `Côte-Sud` (les mêmes que le parc hospitalier du module 3) |
 | `categorie_code`, `categorie` | catégorie d'établissement : code de la nomenclature TRE_R66-CategorieEtablissement de l'ANS et libellé court |
 | `domaine` | domaine du référencement Ségur des DUI auquel le cours rattache la structure : `PA`, `PH`, `DOM`, `PDE`, `PDS`, `AHI` ou `PJM` (rattachement choisi pour l'exercice) |
 | `gestionnaire` | organisme gestionnaire inventé |
@@ -316,6 +322,11 @@ def resume(lignes: list[dict]) -> dict:
 def main() -> None:
     lignes = generer(random.Random(GRAINE))
     assert all(len(l["finess_et"]) == 9 and l["finess_et"].isdigit() for l in lignes)
+    # Same region as module 3: every number in the case's département, none reused from its hospitals.
+    with (DATA / "parc_hospitalier_fictif.csv").open(encoding="utf-8") as parc:
+        hopitaux = {l["finess_et"] for l in csv.DictReader(parc)}
+    assert all(l["finess_et"].startswith("45") and l["finess_et"] not in hopitaux for l in lignes)
+    assert {l["territoire"] for l in lignes} == set(TERRITOIRES)
     assert len({l["finess_et"] for l in lignes}) == len(lignes)
     assert all(l["dui_actifs"] <= l["personnes_accompagnees"] for l in lignes)
     ecrire_csv(lignes)
