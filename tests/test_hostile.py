@@ -205,6 +205,8 @@ open("{ANSWERS_FILENAME}", "w").write(json.dumps({{"format": 1, "quizzes": {{"{Q
         "lien-shadow": (None, None, RIGHT_CODE, None, "lien-shadow"),
         "lien-physique": (None, right, RIGHT_CODE, None, "lien-physique"),
         "fifo": (None, right, RIGHT_CODE, None, "fifo"),
+        # A deposit without nbgrader's secret: graded, but its feedback cannot be released.
+        "sans-secret": (None, right, RIGHT_CODE, None, "sans-secret"),
         "enorme": (None, right, RIGHT_CODE, None, "enorme"),
         "usurpateur": (None, right, RIGHT_CODE, None, "usurpateur"),
     }
@@ -261,6 +263,8 @@ open("{ANSWERS_FILENAME}", "w").write(json.dumps({{"format": 1, "quizzes": {{"{Q
                 os.symlink(deposits["victime"] / ANSWERS_FILENAME, target / ANSWERS_FILENAME)
             elif depot == "lien-shadow":
                 os.symlink("/etc/shadow", target / ANSWERS_FILENAME)
+            elif depot == "sans-secret":
+                (target / "submission_secret.txt").unlink()
             elif depot == "lien-physique":
                 os.link(target / SOURCE.name, target / "copie.ipynb")
             elif depot == "fifo":
@@ -424,9 +428,15 @@ def test_a_quarantined_deposit_is_not_collected_again(hostile):
     assert again.returncode == 0 and "QUARANTAINE" not in again.stdout
 
 
-def test_feedback_step_ends_cleanly(hostile):
-    assert hostile["feedback"].returncode == 0, hostile["feedback"].stdout[-2000:] + hostile["feedback"].stderr[-2000:]
-    assert "Traceback" not in hostile["feedback"].stderr
+def test_feedback_step_goes_on_and_says_in_french_what_failed(hostile):
+    result = hostile["feedback"]
+    assert result.returncode == 1, "un retour impossible à publier doit se voir dans le code de sortie"
+    assert "Traceback" not in result.stdout + result.stderr and "FileNotFoundError" not in result.stdout
+    line = next(l for l in result.stdout.splitlines() if hostile["names"]["sans-secret"] in l)
+    assert "échec" in line and "submission_secret.txt absent" in line
+    assert total(hostile, "sans-secret") == QUIZ_MAX + PANDAS_MAX  # graded all the same
+    sent = next(l for l in result.stdout.splitlines() if l.startswith("Retours de"))
+    assert "1 échec" in sent or "échec(s) : 1" in sent or " 1 échec" in sent, sent
 
 
 def test_session_tree_is_private(hostile):
