@@ -59,6 +59,26 @@ def test_roster_windows_export_is_read_with_a_warning(tmp_path):
     assert "n'est pas en UTF-8" in warnings[0]
 
 
+def test_roster_with_a_utf8_mark_but_windows_text_is_read_and_explained(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "identifiant;prenom;nom\nalice;Hélène;Lefèvre\n".encode("cp1252"))
+    learners, warnings = read_roster(path)
+    assert learners[0].id == "alice" and learners[0].last_name == "Lefèvre"
+    assert "Encodage mélangé" in warnings[0] and "CSV UTF-8" in warnings[0]
+
+
+def test_reimporting_a_roster_without_a_column_keeps_what_is_known(tmp_path, capsys):
+    folder = tmp_path / "session"
+    assert cli.main(["--session", str(folder), "session", "creer", "--cours", "essai-liste"]) == 0
+    full = write(tmp_path / "complet.csv", "identifiant;prenom;nom;courriel\nalice;Alice;Lefèvre;a@exemple.fr\n")
+    partial = write(tmp_path / "partiel.csv", "identifiant;nom\nalice;Lefèvre-Martin\n")
+    assert cli.main(["--session", str(folder), "apprenants", "importer", str(full)]) == 0
+    assert cli.main(["--session", str(folder), "apprenants", "importer", str(partial)]) == 0
+    with load(folder).gradebook() as gb:
+        alice = gb.find_student("alice")
+        assert (alice.first_name, alice.last_name, alice.email) == ("Alice", "Lefèvre-Martin", "a@exemple.fr")
+
+
 def test_roster_lists_every_bad_line_and_imports_nothing(tmp_path):
     text = ("identifiant;nom\nalice;A\n;B\nJean Dupont;C\nalice;D\nroot;E\nélodie;F\nx;y;z\n"
             + "a" * 33 + ";G\n")
@@ -423,3 +443,17 @@ def test_manual_grading_tool_opens_on_the_session(session_run):
         os.killpg(process.pid, signal.SIGTERM)
         process.communicate(timeout=30)
 
+
+
+def test_session_is_private_and_its_exchange_beside_it(tmp_path, capsys):
+    folder = tmp_path / "session"
+    assert cli.main(["--session", str(folder), "session", "creer", "--cours", "essai-prive"]) == 0
+    session = load(folder)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert session.exchange == tmp_path / "session-echange"
+    assert session.exchange.stat().st_mode & 0o7777 == 0o1777
+    inbound = session.exchange / "essai-prive" / "inbound"
+    assert inbound.is_dir() and inbound.stat().st_mode & 0o777 == 0o733  # learners drop, never list
+    code = cli.main(["--session", str(tmp_path / "autre"), "session", "creer", "--cours", "x",
+                     "--echange", str(tmp_path / "autre" / "echange")])
+    assert code == 1 and "ne peut pas être dans le dossier de la session" in capsys.readouterr().err
