@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     create = session_commands.add_parser("creer", help="créer la session (dossier nbgrader et espace d'échange)")
     create.add_argument("--cours", required=True, metavar="ID", help="identifiant du cours, par ex. dns-2026-12")
     create.add_argument("--echange", type=Path, metavar="DOSSIER",
-                        help="dossier d'échange partagé avec les apprenants (par défaut : DOSSIER_SESSION/echange)")
+                        help="dossier d'échange partagé avec les apprenants, hors de la session "
+                             "(par défaut : DOSSIER_SESSION-echange, à côté de la session)")
 
     learners = commands.add_parser("apprenants", help="gérer la liste des apprenants")
     learner_commands = learners.add_subparsers(dest="action", metavar="ACTION", title="actions", parser_class=_Parser)
