@@ -20,9 +20,9 @@ Le script n'utilise que la bibliothèque standard et un générateur pseudo-alé
 
 Règles appliquées (sources) :
 
-- un document n'est versé dans Mon espace santé (DMP) que si l'identité du patient est
-  qualifiée (GRADeS Bretagne, https://esante-bretagne.fr/segur/liberal/identite-nationale-de-sante-ins,
-  source régionale ; règle du RNIV sur la transmission du matricule INS, module 2) ;
+- règle interne du CHTR (fictive) : un document n'est versé dans Mon espace santé (DMP) que si
+  l'identité du patient est qualifiée, seul statut qui autorise à transmettre le matricule INS
+  (https://www.identito-na.fr/dispositif-identification, source régionale ; module 2) ;
 - RPPS : 11 chiffres, le dernier étant une clé de Luhn (FAQ des industriels de l'ANS) ;
   IdNat_PS = « 8 » + RPPS, « 0 » + ADELI (https://github.com/ansforge/IG-FHIR-PDSM4DMP-EEDS) ;
 - noms de claims : ceux que l'ANS modélise pour Pro Santé Connect (``SubjectNameID``,
