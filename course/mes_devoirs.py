@@ -11,7 +11,7 @@ import os
 import ipywidgets as w
 
 from . import autonomie
-from .release import REPO, assignments
+from .release import assignments
 
 
 def _points(value: float) -> str:
@@ -19,8 +19,9 @@ def _points(value: float) -> str:
 
 
 def _link(path, text: str) -> str:
-    # Relative to notebooks/, where this page lives: JupyterLab opens such links in a tab.
-    relative = os.path.relpath(path, REPO / "notebooks")
+    # Relative to notebooks/, beside travail/, where this page lives: JupyterLab opens such links in a tab.
+    page_folder = autonomie.work_folder("x").parent.parent / "notebooks"
+    relative = os.path.relpath(path, page_folder)
     return f'<a href="{html.escape(relative)}" target="_blank">{html.escape(text)}</a>'
 
 

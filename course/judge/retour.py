@@ -47,6 +47,9 @@ class Correction(NbGraderPreprocessor):
         for cell in nb.cells:
             cells.append(cell)
             grade_id = nbgrader_meta(cell).get("grade_id")
+            if grade_id in plan.quiz or grade_id in plan.tests:
+                # The bare number nbgrader read the points from: the heading already shows them.
+                cell.outputs = [o for o in cell.outputs if o.get("output_type") != "execute_result"]
             if grade_id in plan.quiz:
                 number += 1
                 cell.metadata["cours_titre"] = f"Question {number} du quiz"

@@ -115,7 +115,7 @@ def _port_libre() -> int:
         return s.getsockname()[1]
 
 
-def _environnement_lab(dossier: Path, token: str) -> dict:
+def _environnement_lab(dossier: Path, token: str, extra: dict | None = None) -> dict:
     """Private user settings and workspaces for one lab, with autosave off."""
     settings = dossier / "parametres"
     docmanager = settings / "@jupyterlab" / "docmanager-extension"
@@ -123,20 +123,20 @@ def _environnement_lab(dossier: Path, token: str) -> dict:
     (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
     (dossier / "espaces").mkdir()
     return dict(os.environ, JUPYTER_TOKEN=token, JUPYTERLAB_SETTINGS_DIR=str(settings),
-                JUPYTERLAB_WORKSPACES_DIR=str(dossier / "espaces"))
+                JUPYTERLAB_WORKSPACES_DIR=str(dossier / "espaces"), **(extra or {}))
 
 
 class Lab:
     """A running JupyterLab: its address, token, process and root folder."""
 
-    def __init__(self, commande: list[str], cwd: Path, racine: Path, dossier: Path):
+    def __init__(self, commande: list[str], cwd: Path, racine: Path, dossier: Path, env: dict | None = None):
         self.port, self.token, self.racine = _port_libre(), secrets.token_hex(16), racine
         self.base = f"http://127.0.0.1:{self.port}"
         self.journal = dossier / "jupyterlab.log"
         commande = [c.replace("{port}", str(self.port)) for c in commande]
         with self.journal.open("w") as log:
             self.process = subprocess.Popen(
-                commande, cwd=cwd, env=_environnement_lab(dossier, self.token),
+                commande, cwd=cwd, env=_environnement_lab(dossier, self.token, env),
                 stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -195,6 +195,27 @@ def lab_devoir(playwright_sync, tmp_path_factory):
     lab = Lab([str(REPO / ".venv" / "bin" / "jupyter"), "lab", f"--ServerApp.root_dir={racine}",
                "--no-browser", "--port={port}", "--ip=127.0.0.1", *root_flag],
               cwd=racine, racine=racine, dossier=dossier)
+    yield lab
+    lab.arreter()
+
+
+@pytest.fixture(scope="package")
+def lab_autonomie(playwright_sync, tmp_path_factory):
+    """A learner alone: a lab whose root holds a copy of notebooks/ and an empty personal travail/.
+
+    The self-study page keeps its copies in that travail/ and its personal course in a temporary
+    folder (COURS_DNS_TRAVAIL, COURS_DNS_DONNEES), so neither the repository nor the machine
+    user's data are touched.
+    """
+    dossier = tmp_path_factory.mktemp("lab-autonomie")
+    racine = dossier / "racine"
+    shutil.copytree(REPO / "notebooks", racine / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (racine / "travail").mkdir()
+    root_flag = ["--allow-root"] if os.geteuid() == 0 else []
+    lab = Lab([str(REPO / ".venv" / "bin" / "jupyter"), "lab", f"--ServerApp.root_dir={racine}",
+               "--no-browser", "--port={port}", "--ip=127.0.0.1", *root_flag],
+              cwd=racine, racine=racine, dossier=dossier,
+              env={"COURS_DNS_TRAVAIL": str(racine / "travail"), "COURS_DNS_DONNEES": str(dossier / "donnees")})
     yield lab
     lab.arreter()
 
