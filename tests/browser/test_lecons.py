@@ -133,7 +133,10 @@ _TOUS_RENDUS = """(attendus) => {
 _DIAGRAMMES_DE_LA_CELLULE = """(cell) => [...cell.querySelectorAll('.jp-RenderedMermaid')].map(m => {
     if (m.classList.contains('jp-mod-warning')) {
         const detail = m.querySelector('details > pre');
-        return {erreur: (detail ? detail.textContent : m.textContent).trim().slice(0, 600) || '(message vide)'};
+        // JupyterLab sets the message with innerText (lines become <br>); textContent works off-screen too.
+        const lignes = detail ? [...detail.childNodes].map(n => n.nodeName === 'BR' ? '\\n' : n.textContent).join('')
+                              : m.textContent;
+        return {erreur: lignes.trim().slice(0, 600) || '(message vide)'};
     }
     const img = m.querySelector('img');
     const src = img.getAttribute('src') || '';
@@ -227,7 +230,7 @@ def test_les_diagrammes_s_affichent(notebook):
     for index, nombre in attendus.items():
         cellule = panel.locator(f".jp-Cell[data-windowed-list-index='{index}']")
         # textContent, not innerText: an off-screen cell (content-visibility) has no rendered text.
-        titre = cellule.locator(".jp-RenderedMarkdown > :first-child").text_content().strip()[:80]
+        titre = cellule.locator(".jp-RenderedMarkdown > :first-child").text_content().strip().rstrip("¶")[:80]
         ou = f"{chemin}, cellule {index + 1} (« {titre} »)"
         diagrammes = cellule.evaluate(_DIAGRAMMES_DE_LA_CELLULE)
         if len(diagrammes) != nombre:
@@ -235,7 +238,8 @@ def test_les_diagrammes_s_affichent(notebook):
         for numero, d in enumerate(diagrammes, start=1):
             quoi = f"{ou}, diagramme {numero}"
             if "erreur" in d:
-                defauts.append(f"{quoi} : Mermaid n'a pas pu le dessiner :\n      {d['erreur']}")
+                defauts.append(f"{quoi} : Mermaid n'a pas pu le dessiner :\n      "
+                               + d["erreur"].replace("\n", "\n      "))
             elif not d["charge"] or not d["texte"] or 0 in d["affiche"] or not d["naturel"]:
                 defauts.append(f"{quoi} : image vide ou non chargée (affichée {d['affiche']}, "
                                f"texte « {d['texte']} »)")
