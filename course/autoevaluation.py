@@ -332,11 +332,15 @@ def radar_png(scores: list[AxisScore], title: str = "") -> bytes:
 
     from matplotlib.figure import Figure  # no pyplot: no global state, works headless
 
-    labels = [s.label if s.score is not None else f"{s.label}\n(non évalué)" for s in scores]
+    import textwrap
+
+    labels = [textwrap.fill(s.label, 16) + ("" if s.score is not None else "\n(non évalué)") for s in scores]
     values = [s.score or 0.0 for s in scores]
     angles = [2 * math.pi * n / len(scores) for n in range(len(scores))]
     fig = Figure(figsize=(5.6, 5.6), dpi=100)
     ax = fig.add_subplot(projection="polar")
+    ax.set_theta_offset(math.pi / 2)  # first axis at the top, then clockwise
+    ax.set_theta_direction(-1)
     ax.plot(angles + angles[:1], values + values[:1], color="#0b5cad", linewidth=2)
     ax.fill(angles + angles[:1], values + values[:1], color="#0b5cad", alpha=0.2)
     ax.set_xticks(angles)
