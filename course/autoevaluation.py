@@ -394,6 +394,9 @@ def report_html(bank: Bank, profile: str, answers: dict[str, str], *, title: str
             ".avertissement{border:2px solid #9a6700;padding:.6em;background:#fff8e5}"
             "@media print{a{color:inherit}}</style></head><body>"
             f"<h1>{_e(title or bank.title)}</h1>")
+    # Long source addresses must wrap inside their cell (screen and print).
+    parts.append("<div class='cours-bilan'><style>.cours-bilan td{overflow-wrap:anywhere;word-break:break-word}"
+                 ".cours-bilan table{table-layout:auto}</style>")
     parts.append(f"<div class='avertissement' role='note'><p><strong>À lire :</strong> {_e(bank.disclaimer)}</p></div>")
     parts.append(
         f"<p><strong>Profil :</strong> {_e(bank.profiles[profile])} ; <strong>items répondus :</strong> "
@@ -435,6 +438,7 @@ def report_html(bank: Bank, profile: str, answers: dict[str, str], *, title: str
     if missing and len(missing) < total:
         parts.append("<h3>Items sans réponse</h3><ul>" + "".join(
             f"<li>{_e(i.title)} <small>({_e(bank.axes[i.axis])})</small></li>" for i in missing) + "</ul>")
+    parts.append("</div>")
     if standalone:
         parts.append(f"<p><small>Généré le {datetime.now():%d/%m/%Y à %H:%M} sur cet ordinateur par le cours "
                      "interactif sur la doctrine du numérique en santé ; rien n'a été envoyé.</small></p>"
@@ -459,7 +463,7 @@ def write_csv(bank: Bank, profile: str, answers: dict[str, str], path: Path) -> 
             writer.writerow([
                 bank.axes[item.axis], item.id, item.title, item.question(profile),
                 bank.importances[item.importance], ANSWER_LABELS.get(answer, "sans réponse"),
-                "" if points is None else str(points).replace(".", ","), ranks.get(item.id, ""),
+                "" if points is None else f"{points:g}".replace(".", ","), ranks.get(item.id, ""),
                 item.action, item.lesson, " ".join(item.sources), item.edition,
             ])
     return path

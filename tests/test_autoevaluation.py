@@ -209,9 +209,9 @@ def test_exports_contain_what_the_answers_imply(tmp_path):
     with csv_path.open(encoding="utf-8-sig", newline="") as handle:
         rows = {row["item"]: row for row in csv.DictReader(handle, delimiter=";")}
     assert set(rows) == {i.id for i in view.bank.items_for("editeur")}
-    assert (rows["sec-hds"]["reponse"], rows["sec-hds"]["points"], rows["sec-hds"]["rang_plan"]) == ("Non", "0,0", "1")
+    assert (rows["sec-hds"]["reponse"], rows["sec-hds"]["points"], rows["sec-hds"]["rang_plan"]) == ("Non", "0", "1")
     assert (rows["id-psc"]["reponse"], rows["id-psc"]["rang_plan"]) == ("En partie", "2")
-    assert (rows["int-cisis"]["points"], rows["int-cisis"]["rang_plan"]) == ("1,0", "")
+    assert (rows["int-cisis"]["points"], rows["int-cisis"]["rang_plan"]) == ("1", "")
     assert rows["ref-rpps"]["reponse"] == "Sans objet" and rows["ref-rpps"]["points"] == ""
     assert rows["eth-eco"]["reponse"] == "sans réponse"
 
