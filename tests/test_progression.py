@@ -1,6 +1,7 @@
 """Progress of practice quizzes (kept outside the repository) and the « attestation de suivi »."""
 import json
 import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -134,3 +135,13 @@ def test_the_progress_widget_offers_the_attestation_only_when_ready(user_data_di
     view.button.click()
     assert "Attestation écrite" in view.result.value
     assert list((user_data_dir / "exports").glob("attestation_de_suivi_*.html"))
+
+
+@pytest.mark.notebooks
+def test_the_progress_notebook_runs_with_a_complete_record(user_data_dir):
+    right_answer_everywhere()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+         str(REPO / "notebooks" / "ma_progression.ipynb")],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
