@@ -198,9 +198,9 @@ class PracticeQuiz(_QuizView):
         # Progress is a convenience: a damaged or unwritable file must never stop the quiz.
         try:
             notice = progress.record(self.quiz, q.id, fraction)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             self.progress_note.value = (
-                f"<p><small>Progression non enregistrée ({_escape(exc.strerror or str(exc))}) : le quiz "
+                f"<p><small>Progression non enregistrée ({_escape(getattr(exc, 'strerror', None) or str(exc))}) : le quiz "
                 "fonctionne normalement.</small></p>")
             return
         if notice:
