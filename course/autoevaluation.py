@@ -396,7 +396,8 @@ def report_html(bank: Bank, profile: str, answers: dict[str, str], *, title: str
             f"<h1>{_e(title or bank.title)}</h1>")
     # Long source addresses must wrap inside their cell (screen and print).
     parts.append("<div class='cours-bilan'><style>.cours-bilan td{overflow-wrap:anywhere;word-break:break-word}"
-                 ".cours-bilan table{table-layout:auto}</style>")
+                 ".cours-bilan table{border-collapse:collapse}.cours-bilan th,.cours-bilan td{border:1px solid #bbb;"
+                 "padding:.25em .45em;vertical-align:top;text-align:left}.cours-bilan a{color:#0b5cad}</style>")
     parts.append(f"<div class='avertissement' role='note'><p><strong>À lire :</strong> {_e(bank.disclaimer)}</p></div>")
     parts.append(
         f"<p><strong>Profil :</strong> {_e(bank.profiles[profile])} ; <strong>items répondus :</strong> "
@@ -588,7 +589,8 @@ class SelfAssessment:
                                    style={"description_width": "initial"}, layout=w.Layout(width="34em"))
         self.selector.observe(self._on_profile, names="value")
         self.export_button = w.Button(description="Exporter (HTML et CSV)", icon="download", button_style="primary",
-                                      tooltip="Écrire le bilan et le plan d'action dans deux fichiers")
+                                      tooltip="Écrire le bilan et le plan d'action dans deux fichiers",
+                                      layout=w.Layout(width="auto"))
         self.export_button.on_click(lambda _b: self._export_clicked())
         header = w.HTML(
             f"<h4>{_e(self.bank.title)}</h4><p role='note'><em>{_e(self.bank.disclaimer)}</em></p>"

@@ -166,9 +166,12 @@ def progress_html(modules: list[ModuleProgress]) -> str:
             "<details><summary><strong>Ce qui reste</strong> (" + str(len(remaining)) + " quiz)</summary><ul>"
             + "".join(remaining) + "</ul></details>")
     return (
+        "<div class='cours-bilan'><style>.cours-bilan table{border-collapse:collapse}.cours-bilan th,"
+        ".cours-bilan td{border:1px solid #bbb;padding:.25em .45em;text-align:left}"
+        ".cours-bilan a{color:#0b5cad}</style>"
         "<table><thead><tr><th>Leçon</th><th>État</th><th>Quiz terminés</th><th>Questions vérifiées</th>"
         f"<th>Score (seuil {_pct(THRESHOLD)})</th><th>Dernière activité</th></tr></thead><tbody>"
-        + "".join(rows) + "</tbody></table>" + rest)
+        + "".join(rows) + "</tbody></table>" + rest + "</div>")
 
 
 def attestation_html(name: str, modules: list[ModuleProgress], issued: datetime | None = None) -> str:
@@ -232,7 +235,8 @@ class ProgressView:
             "rien n'est envoyé.</em></p>" + progress_html(self.modules))
         self.name = w.Text(placeholder="Prénom Nom", description="Votre nom :",
                            style={"description_width": "initial"}, layout=w.Layout(width="30em"))
-        self.button = w.Button(description="Créer mon attestation", icon="certificate", button_style="primary")
+        self.button = w.Button(description="Créer mon attestation", icon="certificate", button_style="primary",
+                               layout=w.Layout(width="auto"))
         self.button.on_click(lambda _b: self._create())
         self.result = w.HTML()
         if attestation_ready(self.modules):
