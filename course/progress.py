@@ -198,7 +198,7 @@ def attestation_html(name: str, modules: list[ModuleProgress], issued: datetime 
         "<h1>Attestation de suivi</h1>"
         "<p style='text-align:center'>Cours interactif : la doctrine du numérique en santé</p>"
         f"<p class='nom'>{_e(name)}</p>"
-        "<p>a suivi les cinq modules du cours et réussi leurs quiz d'entraînement au-delà du seuil de "
+        "<p>a suivi les cinq modules du cours et obtenu, aux quiz d'entraînement de chacun, au moins "
         f"{_pct(THRESHOLD)} des points :</p>"
         "<table><thead><tr><th>Module</th><th>Score aux quiz d'entraînement</th><th>Questions vérifiées</th>"
         f"<th>Dernière activité</th></tr></thead><tbody>{rows}</tbody></table>"
