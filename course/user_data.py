@@ -2,7 +2,8 @@
 
 They live in the user's data folder (``$XDG_DATA_HOME/cours-dns``, by default
 ``~/.local/share/cours-dns``), never in the repository and never sent anywhere.
-``COURSE_USER_DATA_DIR`` overrides the folder (tests use a temporary one).
+``COURS_DNS_DONNEES`` replaces that folder (tests use a temporary one), as for the personal
+self-study course (course/autonomie.py), which keeps its files in the same folder.
 
 Same discipline as the graded answers file (course/answers_store.py): atomic writes
 (temporary file, flush, fsync, ``os.replace``), a damaged file is never overwritten but
@@ -20,6 +21,7 @@ from typing import Any
 from .answers_store import set_aside
 
 FOLDER_NAME = "cours-dns"
+EXPORTS_FOLDER = "bilans"
 FORMAT_VERSION = 1
 # These files hold a few kilobytes; anything far larger is an accident.
 MAX_BYTES = 1024 * 1024
@@ -30,7 +32,7 @@ class CorruptUserFile(ValueError):
 
 
 def user_data_dir() -> Path:
-    override = os.environ.get("COURSE_USER_DATA_DIR")
+    override = os.environ.get("COURS_DNS_DONNEES")
     if override:
         return Path(override)
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -92,15 +94,14 @@ def write_json(path: Path, content: dict[str, Any]) -> None:
 
 
 def export_dir() -> Path:
-    """Where exports (self-assessment, attestation) are written for the learner to take away.
-
-    ``COURSE_EXPORT_DIR`` if set; in a course checkout, its ``travail/`` folder (the learner's
-    own folder, ignored by git, visible in JupyterLab); otherwise the user's data folder.
-    """
-    override = os.environ.get("COURSE_EXPORT_DIR")
+    """Where exports (self-assessment, attestation) are written for the learner to take away:
+    ``travail/bilans/`` in a course checkout (``travail/`` is the learner's own folder, ignored by
+    git, visible in JupyterLab; ``$COURS_DNS_TRAVAIL`` replaces it, as in course/autonomie.py),
+    otherwise ``bilans/`` in the user's data folder."""
+    override = os.environ.get("COURS_DNS_TRAVAIL")
     if override:
-        return Path(override)
+        return Path(override) / EXPORTS_FOLDER
     checkout = Path(__file__).resolve().parent.parent
     if (checkout / "notebooks").is_dir() and (checkout / "course").is_dir():
-        return checkout / "travail"
-    return user_data_dir() / "exports"
+        return checkout / "travail" / EXPORTS_FOLDER
+    return user_data_dir() / EXPORTS_FOLDER

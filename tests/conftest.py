@@ -18,8 +18,8 @@ def user_data_dir(tmp_path_factory, monkeypatch):
     in a throw-away place, for every test and the notebooks it runs: tests never touch the real
     ~/.local/share/cours-dns nor the repository's travail/."""
     folder = tmp_path_factory.mktemp("donnees-apprenant")
-    monkeypatch.setenv("COURSE_USER_DATA_DIR", str(folder))
-    monkeypatch.setenv("COURSE_EXPORT_DIR", str(folder / "exports"))
+    monkeypatch.setenv("COURS_DNS_DONNEES", str(folder))
+    monkeypatch.setenv("COURS_DNS_TRAVAIL", str(folder / "travail"))
     return folder
 
 

@@ -223,14 +223,15 @@ def test_the_export_button_writes_in_the_export_folder_and_offers_downloads(user
     view.choose("esms")
     view.answer("id-mie", "non")
     view.export_button.click()
-    folder = user_data_dir / "exports"  # COURSE_EXPORT_DIR, set by conftest
+    folder = user_data_dir / "travail" / "bilans"  # COURS_DNS_TRAVAIL, set by conftest
     assert len(list(folder.glob("autoevaluation_esms_*.html"))) == 1
     assert len(list(folder.glob("autoevaluation_esms_*.csv"))) == 1
     assert "download=" in view.export_status.value
 
 
 def test_default_export_folder_is_the_ignored_travail_folder(monkeypatch):
-    monkeypatch.delenv("COURSE_EXPORT_DIR")
+    monkeypatch.delenv("COURS_DNS_TRAVAIL")
     from course.user_data import export_dir
-    assert export_dir() == REPO / "travail"
-    assert subprocess.run(["git", "check-ignore", "-q", "travail/autoevaluation_editeur.html"], cwd=REPO).returncode == 0
+    assert export_dir() == REPO / "travail" / "bilans"
+    assert subprocess.run(["git", "check-ignore", "-q", "travail/bilans/autoevaluation_editeur.html"],
+                          cwd=REPO).returncode == 0

@@ -55,7 +55,7 @@ def test_the_lesson_text_still_says_nothing_is_graded():
 
 
 def test_progress_is_written_outside_the_repository_by_default(tmp_path, monkeypatch):
-    monkeypatch.delenv("COURSE_USER_DATA_DIR")
+    monkeypatch.delenv("COURS_DNS_DONNEES")
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     before = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=REPO,
@@ -134,7 +134,7 @@ def test_the_progress_widget_offers_the_attestation_only_when_ready(user_data_di
     view.name.value = "Camille Martin"
     view.button.click()
     assert "Attestation écrite" in view.result.value
-    assert list((user_data_dir / "exports").glob("attestation_de_suivi_*.html"))
+    assert list((user_data_dir / "travail" / "bilans").glob("attestation_de_suivi_*.html"))
 
 
 @pytest.mark.notebooks
