@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import display
 
+from . import progress
 from .answer_format import AnswerFormatError, check_answer, is_answered
 from .answers_store import (
     CorruptAnswersFile, answers_path, read_answers, set_aside, write_answers,
@@ -149,11 +150,13 @@ class PracticeQuiz(_QuizView):
                 layout=w.Layout(border="1px solid #ddd", padding="0.5em", margin="0 0 0.8em 0"),
             ))
         self.summary = w.HTML()
+        self.progress_note = w.HTML()
         self._update_summary()
         title = w.HTML(f"<h4>Quiz d'entraînement : {_escape(quiz.title)}</h4>"
                        "<p><em>Non noté. Répondez, cliquez sur « Vérifier » et recommencez autant "
-                       "que vous voulez.</em></p>")
-        self.box = _quiz_box([title, *blocks, self.summary])
+                       "que vous voulez. Votre dernier résultat à chaque question est gardé sur cet "
+                       "ordinateur pour le carnet « Ma progression » ; il n'est envoyé nulle part.</em></p>")
+        self.box = _quiz_box([title, *blocks, self.summary, self.progress_note])
 
     def _check_callback(self, question: Question):
         return lambda _button: self._check(question)
@@ -175,6 +178,7 @@ class PracticeQuiz(_QuizView):
             return
         fraction = score(q, answer, q.answer)
         self.results[q.id] = fraction
+        self._record(q, fraction)
         if fraction == 1:
             verdict = "<strong style='color:#1a7f37'>✔ Bonne réponse.</strong>"
         elif fraction > 0:
@@ -189,6 +193,18 @@ class PracticeQuiz(_QuizView):
             f"{_escape(q.source)}</a> — doctrine, édition {_escape(q.edition)}</small></p></div>"
         )
         self._update_summary()
+
+    def _record(self, q: Question, fraction: float) -> None:
+        # Progress is a convenience: a damaged or unwritable file must never stop the quiz.
+        try:
+            notice = progress.record(self.quiz, q.id, fraction)
+        except (OSError, ValueError) as exc:
+            self.progress_note.value = (
+                f"<p><small>Progression non enregistrée ({_escape(getattr(exc, 'strerror', None) or str(exc))}) : le quiz "
+                "fonctionne normalement.</small></p>")
+            return
+        if notice:
+            self.progress_note.value = f"<p role='alert'><small>⚠️ {_escape(notice)}</small></p>"
 
     def _update_summary(self) -> None:
         total = len(self.quiz.questions)

@@ -12,6 +12,17 @@ from course import bank
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def user_data_dir(tmp_path_factory, monkeypatch):
+    """The learner's own data folder (progress, self-assessment answers) and the export folder
+    in a throw-away place, for every test and the notebooks it runs: tests never touch the real
+    ~/.local/share/cours-dns nor the repository's travail/."""
+    folder = tmp_path_factory.mktemp("donnees-apprenant")
+    monkeypatch.setenv("COURS_DNS_DONNEES", str(folder))
+    monkeypatch.setenv("COURS_DNS_TRAVAIL", str(folder / "travail"))
+    return folder
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     """A data folder holding the real concept and edition lists and no bank yet."""

@@ -44,10 +44,15 @@ def nbval(*paths, cwd=REPO):
     return result.stdout
 
 
-@pytest.mark.notebooks
-def test_lessons_run_top_to_bottom():
+def test_there_are_lessons():
     assert LESSONS, "aucune leçon dans notebooks/"
-    output = nbval(*LESSONS)
+
+
+# One run per notebook, so that « -k » can select a lesson (e.g. -k module2).
+@pytest.mark.notebooks
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: f"run-{p.stem}")
+def test_lessons_run_top_to_bottom(lesson):
+    output = nbval(lesson)
     assert " passed" in output
 
 
