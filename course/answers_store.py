@@ -28,12 +28,12 @@ def answers_path(folder: str | os.PathLike | None = None) -> Path:
     return Path(folder or os.getcwd()) / ANSWERS_FILENAME
 
 
-def read_answers(path: Path) -> dict[str, dict[str, Any]]:
-    """``{quiz id: {question id: answer}}`` from ``path``; empty if absent.
+def read_json_object(path: Path, key: str, max_bytes: int = MAX_ANSWERS_BYTES) -> dict[str, Any]:
+    """The JSON object in ``path`` (``{}`` if absent), whose ``key`` must hold an object.
 
-    Raises CorruptAnswersFile if the file is there but unreadable: a link, not a
-    regular file, too large, not UTF-8 JSON, nested too deep, numbers too long. Never
-    writes, never follows a link (the trainer's tools may read it as root).
+    Raises CorruptAnswersFile if the file is there but unreadable: a link, not a regular
+    file, too large, not UTF-8 JSON, nested too deep, numbers too long, or of another
+    shape. Never writes, never follows a link (the trainer's tools may read it as root).
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -45,15 +45,26 @@ def read_answers(path: Path) -> dict[str, dict[str, Any]]:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise CorruptAnswersFile("ce n'est pas un fichier ordinaire")
-        if info.st_size > MAX_ANSWERS_BYTES:
-            raise CorruptAnswersFile(f"fichier trop gros ({info.st_size // 1024} Ko, maximum {MAX_ANSWERS_BYTES // 1024} Ko)")
-        raw = handle.read(MAX_ANSWERS_BYTES + 1)
+        if info.st_size > max_bytes:
+            raise CorruptAnswersFile(f"fichier trop gros ({info.st_size // 1024} Ko, maximum {max_bytes // 1024} Ko)")
+        raw = handle.read(max_bytes + 1)
     try:
         content = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise CorruptAnswersFile(f"contenu illisible ({exc.__class__.__name__})") from None
-    if not isinstance(content, dict) or not isinstance(content.get("quizzes"), dict):
-        raise CorruptAnswersFile("structure inattendue (clé « quizzes » absente)")
+    if not isinstance(content, dict) or not isinstance(content.get(key), dict):
+        raise CorruptAnswersFile(f"structure inattendue (clé « {key} » absente)")
+    return content
+
+
+def read_answers(path: Path) -> dict[str, dict[str, Any]]:
+    """``{quiz id: {question id: answer}}`` from ``path``; empty if absent.
+
+    Raises CorruptAnswersFile if the file is there but unreadable (see read_json_object).
+    """
+    content = read_json_object(path, "quizzes")
+    if not content:
+        return {}
     result = {}
     for quiz_id, entries in content["quizzes"].items():
         if not isinstance(entries, dict) or not all(isinstance(k, str) for k in entries):
@@ -88,15 +99,20 @@ def write_answers(path: Path, answers: dict[str, dict[str, Any]]) -> None:
             for quiz_id, entries in answers.items()
         },
     }
+    # The trainer's tools must be able to read it.
+    write_json_atomically(path, content, mode=0o644)
+
+
+def write_json_atomically(path: Path, content: dict[str, Any], mode: int = 0o600) -> None:
+    """Write ``content`` as JSON: temporary file, flush, fsync, then ``os.replace``."""
     data = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    fd, tmp_name = tempfile.mkstemp(prefix=".reponses-", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        # mkstemp makes 0600 files; the trainer's tools must be able to read it.
-        os.chmod(tmp_name, 0o644)
+        os.chmod(tmp_name, mode)  # mkstemp makes 0600 files
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .nbgrader_settings import config_file_text
 from .release import RELEASES, REPO, SOURCES, assignments
+from .user_data import user_data_dir
 
 LEARNER = "moi"
 CORRECTION = "correction.html"
@@ -35,8 +36,7 @@ class AutonomieError(RuntimeError):
 
 
 def personal_folder() -> Path:
-    base = os.environ.get("COURS_DNS_DONNEES") or os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    folder = Path(base) / ("" if os.environ.get("COURS_DNS_DONNEES") else "cours-dns") / "autonomie"
+    folder = user_data_dir() / "autonomie"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

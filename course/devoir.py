@@ -16,7 +16,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as w
 import nbformat

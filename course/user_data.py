@@ -11,14 +11,11 @@ moved aside under a dated name and reported in French.
 """
 from __future__ import annotations
 
-import json
 import os
-import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from .answers_store import set_aside
+from .answers_store import CorruptAnswersFile, read_json_object, set_aside, write_json_atomically
 
 FOLDER_NAME = "cours-dns"
 EXPORTS_FOLDER = "bilans"
@@ -43,28 +40,12 @@ def read_json(path: Path, key: str) -> dict[str, Any]:
     """The JSON object stored in ``path`` (``{}`` if absent); its ``key`` must be an object.
 
     Raises CorruptUserFile if the file is a link, not a regular file, too large, not UTF-8
-    JSON or not of the expected shape. Never writes.
+    JSON or not of the expected shape (the graded answers file's checks). Never writes.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise CorruptUserFile(f"fichier refusé ({'lien symbolique' if os.path.islink(path) else exc.strerror})") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise CorruptUserFile("ce n'est pas un fichier ordinaire")
-        if info.st_size > MAX_BYTES:
-            raise CorruptUserFile(f"fichier trop gros ({info.st_size // 1024} Ko)")
-        raw = handle.read(MAX_BYTES + 1)
-    try:
-        content = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise CorruptUserFile(f"contenu illisible ({exc.__class__.__name__})") from None
-    if not isinstance(content, dict) or not isinstance(content.get(key), dict):
-        raise CorruptUserFile(f"structure inattendue (clé « {key} » absente)")
-    return content
+        return read_json_object(path, key, MAX_BYTES)
+    except CorruptAnswersFile as exc:
+        raise CorruptUserFile(str(exc)) from None
 
 
 def read_or_set_aside(path: Path, key: str) -> tuple[dict[str, Any], str]:
@@ -80,17 +61,7 @@ def read_or_set_aside(path: Path, key: str) -> tuple[dict[str, Any], str]:
 def write_json(path: Path, content: dict[str, Any]) -> None:
     """Write ``content`` atomically; the folder is created private to the user."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    data = json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_json_atomically(path, content)
 
 
 def export_dir() -> Path:

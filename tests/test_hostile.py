@@ -23,12 +23,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.answers_store import ANSWERS_FILENAME, write_answers
+from course.answers_store import ANSWERS_FILENAME
 from course.formation.session import load
-from course.judge.sandbox import POOL_SIZE, SANDBOX_ACCOUNT
+from course.judge.sandbox import POOL_SIZE, SANDBOX_ACCOUNT, processes_of
 from course.nbgrader_settings import command_env
 from learners import (
-    ASSIGNMENT, KEYS, PANDAS_POINTS, QUIZ_ID, QUIZ_POINTS, RIGHT_CODE, SOURCE, WRONG_CODE, learner_copy,
+    ASSIGNMENT, PANDAS_POINTS, QUIZ_ID, QUIZ_POINTS, RIGHT_CODE, SOURCE, WRONG_CODE, learner_copy,
     right_answers, wrong_answers,
 )
 
@@ -310,18 +310,9 @@ def _processes_of(account: str) -> list[int]:
     import pwd
 
     try:
-        uid = pwd.getpwnam(account).pw_uid
+        return processes_of(pwd.getpwnam(account).pw_uid)
     except KeyError:
         return []
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid == uid:
-                    found.append(int(entry.name))
-            except FileNotFoundError:
-                pass
-    return found
 
 
 def total(hostile, learner: str) -> float | None:

@@ -1,6 +1,5 @@
 """Learner versions: generated from solutions/, up to date, and free of any answer key."""
 import base64
-import filecmp
 import hashlib
 import json
 import shutil

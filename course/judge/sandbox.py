@@ -126,18 +126,24 @@ def take_account() -> tuple[int, int, int]:
         time.sleep(0.2)  # every account busy: wait for one
 
 
+def processes_of(uid: int) -> list[int]:
+    """Every process of ``uid`` on the machine, as /proc lists them."""
+    pids = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    pids.append(int(entry.name))
+            except FileNotFoundError:
+                pass
+    return pids
+
+
 def end_account_processes(uid: int) -> int:
     """Kill every process of ``uid`` (the account sweep); returns how many were found."""
     found = 0
     for _attempt in range(20):
-        pids = []
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit():
-                try:
-                    if entry.stat().st_uid == uid:
-                        pids.append(int(entry.name))
-                except FileNotFoundError:
-                    pass
+        pids = processes_of(uid)
         if not pids:
             return found
         found += len(pids)
