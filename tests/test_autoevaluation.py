@@ -28,8 +28,8 @@ def test_the_real_bank_is_valid_and_covers_every_axis_for_every_profile(bank):
     for profile in bank.profiles:
         axes = {item.axis for item in bank.items_for(profile)}
         assert axes == set(bank.axes), profile
-        # The notebook announces « 17 à 19 » questions per profile.
-        assert 17 <= len(bank.items_for(profile)) <= 19, profile
+        # The notebook announces « 18 à 20 » questions per profile.
+        assert 18 <= len(bank.items_for(profile)) <= 20, profile
 
 
 def test_every_item_links_an_existing_lesson_section_and_french_sources(bank):
