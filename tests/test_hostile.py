@@ -25,7 +25,7 @@ import pytest
 
 from course.answers_store import ANSWERS_FILENAME
 from course.formation.session import load
-from course.judge.sandbox import POOL_SIZE, SANDBOX_ACCOUNT, processes_of
+from course.judge.sandbox import LOCKS, POOL_SIZE, SANDBOX_ACCOUNT, processes_of
 from course.nbgrader_settings import command_env
 from learners import (
     ASSIGNMENT, PANDAS_POINTS, QUIZ_ID, QUIZ_POINTS, RIGHT_CODE, SOURCE, WRONG_CODE, learner_copy,
@@ -280,8 +280,7 @@ open("{ANSWERS_FILENAME}", "w").write(json.dumps({{"format": 1, "quizzes": {{"{Q
         # corriger's output goes through a pipe: a survivor holding it would hang this call.
         grading = formation("corriger", "module0", env={"FORMATION_TEST_SECRET": SECRET}, timeout=900)
         grading_seconds = time.monotonic() - started
-        pool = [f"{SANDBOX_ACCOUNT}{n}" for n in range(POOL_SIZE)]
-        survivors = sum((_processes_of(a) for a in pool + list(names.values())), [])
+        survivors = _idle_pool_processes() + sum((_processes_of(a) for a in names.values()), [])
         feedback = formation("retours", "module0")
         listen.stop = True
         yield {"folder": folder, "exchange": exchange, "names": names, "plan": plan, "collect": collect,
@@ -304,6 +303,31 @@ def _ids(account: str) -> tuple[int, int]:
 
     entry = pwd.getpwnam(account)
     return entry.pw_uid, entry.pw_gid
+
+
+def _idle_pool_processes() -> list[int]:
+    """Processes of the sandbox accounts that no run holds now: survivors, by definition.
+
+    An account whose lock is held belongs to a grading in progress elsewhere on the machine
+    (another session, another test run): its processes are alive by right.
+    """
+    import fcntl
+
+    found = []
+    for number in range(POOL_SIZE):
+        lock = LOCKS / f"{number}.verrou"
+        if not lock.exists():
+            continue
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue
+        else:
+            found += _processes_of(f"{SANDBOX_ACCOUNT}{number}")
+        finally:
+            os.close(fd)
+    return found
 
 
 def _processes_of(account: str) -> list[int]:
