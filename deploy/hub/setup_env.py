@@ -4,8 +4,8 @@ Starts from the self-study setup (course.setup_lab: French, no news pop-ups, tra
 disabled and locked) and gives learners back what a session with an exchange needs:
 nbgrader's Assignments and Courses tabs and their server extensions. formgrader and
 « create assignment » stay disabled and locked for everyone: the trainer grades with
-« sudo formation-hub … » (root, the session is root's) and formgrader through the hub's
-« formgrader » service. nbgrader's « Validate » stays hidden (the course has « Vérifier mon devoir »).
+« sudo formation-hub … » (root, the session is root's), formgrader included
+(« sudo formation-hub correction-manuelle », not yet behind the hub). nbgrader's « Validate » stays hidden (the course has « Vérifier mon devoir »).
 
 Idempotent: running it again changes nothing.
 """
@@ -40,14 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exchange", type=Path, required=True)
     parser.add_argument("--course-id", required=True)
     args = parser.parse_args(argv)
-    setup_lab.write_overrides()
-    setup_lab.hide_trainer_tools()
-    for plugin in SESSION_LAB_PLUGINS:
-        jupyter("labextension", "unlock", "--level=sys_prefix", plugin)
-        jupyter("labextension", "enable", "--level=sys_prefix", plugin)
-    for extension in SESSION_SERVER_EXTENSIONS:
-        jupyter("server", "extension", "enable", "--sys-prefix", extension)
-    write_server_config()
+    # About 25 « jupyter » commands (a minute): done once per environment, whatever the session.
+    stamp = Path(sys.prefix) / ".lab-formation"
+    wanted = repr((setup_lab.HIDDEN_LAB_PLUGINS, SESSION_LAB_PLUGINS, SESSION_SERVER_EXTENSIONS))
+    if not stamp.exists() or stamp.read_text(encoding="utf-8") != wanted:
+        setup_lab.write_overrides()
+        setup_lab.hide_trainer_tools()
+        for plugin in SESSION_LAB_PLUGINS:
+            jupyter("labextension", "unlock", "--level=sys_prefix", plugin)
+            jupyter("labextension", "enable", "--level=sys_prefix", plugin)
+        for extension in SESSION_SERVER_EXTENSIONS:
+            jupyter("server", "extension", "enable", "--sys-prefix", extension)
+        write_server_config()
+        stamp.write_text(wanted, encoding="utf-8")
     # The sys-prefix config folder is in every user's jupyter_config_path: nbgrader's server
     # extension (and CLI) of every learner finds the exchange and the course id there.
     config = Path(sys.prefix) / "etc" / "jupyter" / "nbgrader_config.py"
