@@ -98,7 +98,8 @@ class Hub:
                     "COURS_DNS_PREFIX": str(PREFIX), "COURS_DNS_DATA": str(data), "COURS_DNS_COURS": COURSE,
                     "COURS_DNS_FORMATEUR": TRAINER, "COURS_DNS_IP": "127.0.0.1",
                     "COURS_DNS_PORT": str(ports[0]), "COURS_DNS_PORT_PROXY": str(ports[1]),
-                    "COURS_DNS_PORT_HUB": str(ports[2]), "COURS_DNS_SUDO": "0"}
+                    "COURS_DNS_PORT_HUB": str(ports[2]), "COURS_DNS_PORT_FORMGRADER": str(ports[3]),
+                    "COURS_DNS_SUDO": "0"}
         self.process = None
         self.passwords: dict[str, str] = {}
         self.tokens: dict[str, str] = {}
@@ -183,7 +184,7 @@ def hub():
     total = time.monotonic()
     data = Path(tempfile.mkdtemp(prefix="cours-dns-hub-", dir="/tmp"))
     data.chmod(0o755)  # learners cross it to reach the exchange
-    hub = Hub(data, free_ports(3))
+    hub = Hub(data, free_ports(4))
     names = [TRAINER, *LEARNERS]
     remove_accounts(names)  # leftovers of an interrupted run: start from fresh accounts and passwords
     try:
@@ -232,6 +233,20 @@ def test_everyone_logs_in_and_gets_a_server(hub):
     # The trainer is the hub's admin: he sees every account.
     listed = hub.api("GET", "/hub/api/users", TRAINER)
     assert listed.status_code == 200 and set(LEARNERS) <= {u["name"] for u in listed.json()}
+    # One server alone (the trainer's): the spawn time a learner waits when nobody else starts.
+    started = time.monotonic()
+    assert hub.api("POST", f"/hub/api/users/{TRAINER}/server", TRAINER).status_code in (201, 202)
+    while not hub.api("GET", f"/hub/api/users/{TRAINER}", TRAINER).json()["servers"].get("", {}).get("ready"):
+        assert time.monotonic() - started < 120, hub.log()
+        time.sleep(0.3)
+    MEASURES["un serveur seul démarré (s)"] = round(time.monotonic() - started, 1)
+
+
+def test_formgrader_is_the_trainers_alone(hub):
+    response = hub.api("GET", "/services/formgrader/formgrader/api/assignments", TRAINER)
+    assert response.status_code == 200, f"{response.status_code} {response.text[:300]}\n{hub.log()}"
+    assert "module0" in response.text
+    assert hub.api("GET", "/services/formgrader/formgrader/api/assignments", "hubjuste").status_code in (302, 403)
 
 
 def test_lab_is_in_french_with_the_assignments_tab_and_no_trainer_tool(hub):
@@ -245,6 +260,8 @@ def test_lab_is_in_french_with_the_assignments_tab_and_no_trainer_tool(hub):
     assert "@jupyter/nbgrader:assignment-list" not in disabled
     assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= disabled
     assert hub.server("GET", "hubjuste", "formgrader").status_code == 404
+    lessons = hub.server("GET", "hubjuste", "api/contents/cours")
+    assert lessons.status_code == 200 and "sommaire.ipynb" in {f["name"] for f in lessons.json()["content"]}
 
 
 def test_trainer_publishes_and_learners_fetch_answer_and_submit(hub, tmp_path):
@@ -335,3 +352,8 @@ def test_memory_per_learner_with_a_kernel(hub):
     rss = run(["ps", "-u", "hubfaux", "-o", "rss="]).stdout.split()
     MEASURES["mémoire d'un apprenant sans noyau (Mio)"] = round(sum(int(k) for k in rss) / 1024)
     hub.server("DELETE", "hubjuste", f"api/kernels/{started.json()['id']}")
+    # The hub and its root children (proxy, culler, formgrader); learners' servers are its children too.
+    rows = run(["ps", "-o", "rss=,user=,args=", "--ppid", str(hub.process.pid), "-p", str(hub.process.pid)]).stdout
+    rss = {" ".join(row.split()[2:])[:60]: int(row.split()[0]) // 1024
+           for row in rows.splitlines() if row.split()[1] == "root"}
+    MEASURES["hub, proxy et services (Mio)"] = sum(rss.values())

@@ -17,6 +17,7 @@ PORT = int(os.environ.get("COURS_DNS_PORT", "8000"))
 # Internal ports next to the public one, so that two hubs (e.g. a test) can run side by side.
 PROXY_API_PORT = int(os.environ.get("COURS_DNS_PORT_PROXY", PORT + 1))
 HUB_PORT = int(os.environ.get("COURS_DNS_PORT_HUB", PORT + 2))
+FORMGRADER_PORT = int(os.environ.get("COURS_DNS_PORT_FORMGRADER", PORT + 3))
 IDLE_TIMEOUT = int(os.environ.get("COURS_DNS_INACTIVITE", "3600"))
 VENV_BIN = f"{PREFIX}/venv/bin"
 STATE = f"{DATA}/hub"
@@ -51,17 +52,45 @@ c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 # An explicit PATH: the hub's own (root's) may point into root's home, unreadable by learners.
 c.Spawner.environment = {"PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
+def copy_lessons(spawner):
+    """First login: the lessons in ~/cours, copied by the user's own account (never root
+    writing into a learner's home, where a planted link could redirect it)."""
+    import os.path
+    import subprocess
+
+    name = spawner.user.name
+    home = os.path.expanduser(f"~{name}")
+    if home.startswith("~") or os.path.lexists(f"{home}/cours"):
+        return
+    subprocess.run(["runuser", "-u", name, "--", "cp", "-r", f"{PREFIX}/cours/notebooks", f"{home}/cours"],
+                   check=False, timeout=60)
+
+
+c.Spawner.pre_spawn_hook = copy_lessons
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
 
-# --- services: the idle culler stops a server unused for an hour (memory back) --------------------------------------
+# --- services ----------------------------------------------------------------------------
+# The idle culler stops a server unused for an hour (its memory comes back).
+# formgrader (manual grading of open answers) runs in the session folder, as root like
+# « formation » (the session is root's, 0700), reachable through the hub at
+# /services/formgrader/formgrader by the trainer only; learners get 403.
 c.JupyterHub.load_roles = [
     {"name": "culler", "services": ["culler"],
      "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
+    {"name": "formgrader", "users": [TRAINER], "scopes": ["access:services!service=formgrader"]},
 ]
 c.JupyterHub.services = [
     {"name": "culler",
      "command": [f"{VENV_BIN}/python", "-m", "jupyterhub_idle_culler", f"--timeout={IDLE_TIMEOUT}"]},
+    {"name": "formgrader", "url": f"http://127.0.0.1:{FORMGRADER_PORT}", "oauth_no_confirm": True,
+     "cwd": f"{DATA}/session",
+     "environment": {"PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"},
+     "command": [f"{VENV_BIN}/jupyterhub-singleuser", "--allow-root", f"--ServerApp.root_dir={DATA}/session",
+                 "--ServerApp.default_url=/formgrader",
+                 "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"]},
 ]
 
 c.JupyterHub.log_level = os.environ.get("COURS_DNS_LOG", "INFO")
