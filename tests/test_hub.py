@@ -247,6 +247,8 @@ def test_formgrader_is_the_trainers_alone(hub):
     assert response.status_code == 200, f"{response.status_code} {response.text[:300]}\n{hub.log()}"
     assert "module0" in response.text
     assert hub.api("GET", "/services/formgrader/formgrader/api/assignments", "hubjuste").status_code in (302, 403)
+    page = hub.api("GET", "/services/formgrader/formgrader/manage_assignments", TRAINER)
+    assert page.status_code == 200 and "module0" in page.text, page.status_code
 
 
 def test_lab_is_in_french_with_the_assignments_tab_and_no_trainer_tool(hub):
@@ -335,7 +337,8 @@ def test_isolation(hub):
                     ["ls", os.path.expanduser("~hubfaux")],
                     ["ls", str(hub.data / "session")],
                     ["cat", str(PREFIX / "cours" / "solutions" / ASSIGNMENT / SOURCE.name)],
-                    ["ls", str(PREFIX / "cours" / "solutions")]):
+                    ["ls", str(PREFIX / "cours" / "solutions")],
+                    [str(PREFIX / "venv" / "bin" / "formation"), "--aide"]):
         result = run(command, user="hubjuste", check=False, timeout=30)
         assert result.returncode != 0 and "Permission" in result.stderr, command
     # Another learner's feedback page is theirs alone.

@@ -57,6 +57,8 @@ if [ ! -x "$VENV/bin/jupyterhub" ] || [ "$SRC/pyproject.toml" -nt "$VENV/.instal
   touch "$VENV/.installe"
 fi
 chmod -R a+rX "$VENV"
+# « formation » is the trainer's tool and runs as root (sudo formation-hub): not for learners' accounts.
+chmod 0700 "$VENV/bin/formation"
 
 if [ ! -x "$PREFIX/proxy/node_modules/.bin/configurable-http-proxy" ]; then
   # Le proxy npm : son portage PyPI cassait les websockets des noyaux dans le navigateur.
