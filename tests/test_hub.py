@@ -327,6 +327,11 @@ def test_learners_fetch_their_feedback(hub):
 
 def test_isolation(hub):
     exchange = hub.data / "echange" / COURSE
+    # The exchange root is root's and sticky (nobody moves the course folder away to plant a fake);
+    # the course folder was made by the session, before any learner logged in.
+    root = (hub.data / "echange").stat()
+    assert root.st_uid == 0 and root.st_mode & 0o7777 == 0o1777
+    assert exchange.stat().st_uid == 0 and (exchange / "inbound").stat().st_uid == 0
     # A learner's token opens neither another learner's server nor their account on the hub.
     assert hub.server("GET", "hubfaux", "api/contents", as_user="hubjuste").status_code in (302, 403, 404)
     assert hub.api("GET", "/hub/api/users/hubfaux", "hubjuste").status_code in (403, 404)
@@ -360,3 +365,14 @@ def test_memory_per_learner_with_a_kernel(hub):
     rss = {" ".join(row.split()[2:])[:60]: int(row.split()[0]) // 1024
            for row in rows.splitlines() if row.split()[1] == "root"}
     MEASURES["hub, proxy et services (Mio)"] = sum(rss.values())
+
+
+def test_end_of_session_removes_the_learners_accounts(hub):
+    import pwd
+    homes = [pwd.getpwnam(name).pw_dir for name in LEARNERS]
+    output = hub.formation("comptes", "supprimer", "--oui")
+    assert "3 compte(s) supprimé(s)" in output
+    for name, home in zip(LEARNERS, homes):
+        with pytest.raises(KeyError):
+            pwd.getpwnam(name)
+        assert not os.path.exists(home)

@@ -21,6 +21,7 @@ import os
 import pwd
 import secrets
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -119,7 +120,10 @@ def remove_accounts(names: Sequence[str], runner: Runner = run_command,
         if not exists(name):
             continue
         # Processes still running (a learner's server) would make userdel refuse.
-        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True, timeout=30)
+        for _ in range(20):
+            if subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True, timeout=30).returncode != 0:
+                break  # none left
+            time.sleep(0.25)
         runner(["userdel", "--remove", name], None)
         removed.append(name)
     return removed
