@@ -215,8 +215,11 @@ def test_accounts_have_private_homes_and_distinct_passwords(hub):
 
 
 def test_everyone_logs_in_and_gets_a_server(hub):
-    assert requests.post(f"{hub.base}/hub/login", data={"username": "hubjuste", "password": "mauvais"},
-                         allow_redirects=False, timeout=HTTP_TIMEOUT).status_code != 302
+    page = requests.Session()
+    assert "Mot de passe" in page.get(f"{hub.base}/hub/login", timeout=HTTP_TIMEOUT).text
+    refused = page.post(f"{hub.base}/hub/login", allow_redirects=False, timeout=HTTP_TIMEOUT,
+                        data={"username": "hubjuste", "password": "mauvais", "_xsrf": page.cookies.get("_xsrf")})
+    assert refused.status_code != 302 and "Identifiant ou mot de passe incorrect." in refused.text
     for name in [TRAINER, *LEARNERS]:
         hub.login(name)
     started = time.monotonic()

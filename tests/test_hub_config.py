@@ -73,3 +73,12 @@ def test_learner_nbgrader_config_points_to_the_session_exchange():
 @pytest.mark.parametrize("script", ["install.sh", "start.sh"])
 def test_scripts_parse(script):
     assert subprocess.run(["bash", "-n", str(HUB / script)]).returncode == 0
+
+
+def test_login_page_is_french_and_keeps_the_form_fields(monkeypatch):
+    c = load(monkeypatch)
+    assert c.JupyterHub.template_paths == ["/opt/x/cours/deploy/hub/templates"]
+    page = (HUB / "templates" / "login.html").read_text(encoding="utf-8")
+    assert "Mot de passe" in page and "Sign in" not in page
+    for field in ('name="username"', 'name="password"', 'name="_xsrf"'):
+        assert field in page

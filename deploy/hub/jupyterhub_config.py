@@ -34,6 +34,8 @@ c.ConfigurableHTTPProxy.command = [f"{PREFIX}/proxy/node_modules/.bin/configurab
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{PROXY_API_PORT}"
 c.ConfigurableHTTPProxy.auth_token = os.environ.get("CONFIGPROXY_AUTH_TOKEN") or os.urandom(24).hex()
 
+# The login page in French (the lab itself is French through its settings).
+c.JupyterHub.template_paths = [f"{PREFIX}/cours/deploy/hub/templates"]
 c.JupyterHub.db_url = f"sqlite:///{STATE}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = f"{STATE}/jupyterhub_cookie_secret"
 c.JupyterHub.pid_file = f"{STATE}/jupyterhub.pid"
