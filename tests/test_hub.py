@@ -28,11 +28,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from learners import (
-    ASSIGNMENT, PANDAS_POINTS, PARTLY_RIGHT_CODE, QUIZ_POINTS, RIGHT_CODE, SOURCE, WRONG_CODE, fill_notebook,
-    partial_answers, right_answers, save_quiz, wrong_answers,
-)
-
 pytestmark = pytest.mark.hub
 
 if os.environ.get("COURS_DNS_TEST_HUB") != "1":
@@ -42,6 +37,11 @@ if os.geteuid() != 0:
     pytest.skip("test du serveur JupyterHub réservé à root : il crée et supprime de vrais comptes unix",
                 allow_module_level=True)
 requests = pytest.importorskip("requests")
+
+from learners import (  # noqa: E402 (after the skips: nothing to import when the test does not run)
+    ASSIGNMENT, PANDAS_POINTS, PARTLY_RIGHT_CODE, QUIZ_POINTS, RIGHT_CODE, SOURCE, WRONG_CODE, fill_notebook,
+    partial_answers, right_answers, save_quiz, wrong_answers,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 PREFIX = Path(os.environ.get("COURS_DNS_TEST_PREFIX", "/opt/cours-dns-test"))
