@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Options supplémentaires pour JupyterLab, par ex. : make lab LAB_ARGS="--no-browser --port=8890"
 LAB_ARGS ?=
 
-.PHONY: lab test exercices install clean
+.PHONY: lab test exercices install clean hub hub-installer test-hub
 
 install: $(STAMP)
 
@@ -41,3 +41,15 @@ exercices: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Serveur de formation multi-apprenants (JupyterHub, comptes unix réels), en root sur le serveur :
+# installe ou met à jour dans /opt/cours-dns et /srv/cours-dns, puis démarre (docs/guide_formateur.md, section 7).
+hub-installer:
+	bash deploy/hub/install.sh
+
+hub: hub-installer
+	bash deploy/hub/start.sh
+
+# Test de bout en bout du hub (root, vrais comptes unix créés puis supprimés, 127.0.0.1 seulement).
+test-hub: $(STAMP)
+	COURS_DNS_TEST_HUB=1 $(BIN)/python -m pytest -m hub -p no:cacheprovider tests/test_hub.py $(PYTEST_ARGS)

@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 from ..nbgrader_settings import command_env
-from . import report, steps
+from . import comptes, report, steps
 from . import session as sessions
 from .errors import FormationError
 from .roster import read_roster
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Déroulé type :\n"
                "  formation session creer --cours dns-2026-12\n"
                "  formation apprenants importer apprenants.csv\n"
+               "  formation comptes creer           (serveur JupyterHub, en root)\n"
                "  formation publier module0\n"
                "  formation collecter module0\n"
                "  formation corriger module0\n"
@@ -85,6 +86,33 @@ def build_parser() -> argparse.ArgumentParser:
                     "Tout est vérifié avant d'écrire : une seule ligne fautive et rien n'est importé.")
     import_.add_argument("fichier", type=Path, metavar="FICHIER.csv")
     learner_commands.add_parser("lister", help="afficher les apprenants de la session")
+
+    accounts = commands.add_parser(
+        "comptes", help="comptes du serveur de formation (JupyterHub), en root",
+        description="Crée sur ce serveur un compte par apprenant de la liste importée (dossier personnel "
+                    "privé, mot de passe individuel tiré au hasard et affiché une seule fois), le compte "
+                    "du formateur, ou les supprime en fin de session. À lancer en root (sudo).")
+    account_commands = accounts.add_subparsers(dest="action", metavar="ACTION", title="actions", parser_class=_Parser)
+    create_accounts = account_commands.add_parser(
+        "creer", help="créer les comptes des apprenants de la session et afficher leurs mots de passe",
+        description="Un compte par apprenant importé, au même identifiant. Les mots de passe des comptes "
+                    "créés sont affichés une seule fois : imprimez-les et remettez à chacun le sien. "
+                    "Un compte existant garde son mot de passe, sauf avec --nouveaux-mots-de-passe.")
+    create_accounts.add_argument("--nouveaux-mots-de-passe", action="store_true",
+                                 help="donner aussi un nouveau mot de passe aux comptes existants")
+    create_accounts.add_argument("--fichier", type=Path, metavar="FICHIER",
+                                 help="écrire aussi la liste dans FICHIER (lisible par vous seul), à imprimer puis supprimer")
+    create_accounts.add_argument("--adresse", metavar="URL", help="adresse du serveur à rappeler sur la liste")
+    trainer = account_commands.add_parser("formateur", help="créer le compte du formateur (administrateur du serveur)")
+    trainer.add_argument("nom", metavar="IDENTIFIANT")
+    trainer.add_argument("--nouveau-mot-de-passe", action="store_true",
+                         help="lui donner un nouveau mot de passe s'il existe déjà")
+    delete_accounts = account_commands.add_parser(
+        "supprimer", help="supprimer les comptes des apprenants et leurs dossiers (fin de session)",
+        description="Supprime le compte et le dossier personnel de chaque apprenant de la session. "
+                    "Récupérez d'abord notes et rapports : rien ne peut être restauré.")
+    delete_accounts.add_argument("--oui", action="store_true", required=True,
+                                 help="confirmer la suppression (obligatoire)")
 
     for name, text in (("publier", "générer puis distribuer un devoir"),
                        ("collecter", "ramasser les devoirs soumis (les dépôts usurpés partent en quarantaine)"),
@@ -125,6 +153,30 @@ def open_formgrader(current: sessions.Session, extra: list[str]) -> int:
     return subprocess.run(command, cwd=current.folder, env=command_env()).returncode
 
 
+def run_accounts(current: sessions.Session, args) -> int:
+    if args.action == "formateur":
+        account = comptes.create_trainer_account(args.nom, args.nouveau_mot_de_passe)
+        print(comptes.password_sheet([account], None), end="")
+        return 0
+    names = sorted(steps.learner_ids(current))
+    if not names:
+        raise FormationError("Aucun apprenant dans la session : importez la liste avec « formation apprenants importer ».")
+    if args.action == "supprimer":
+        removed = comptes.delete_accounts(names)
+        print(f"{len(removed)} compte(s) supprimé(s) : {', '.join(removed) or 'aucun'}.")
+        return 0
+    accounts = comptes.create_learner_accounts(names, args.nouveaux_mots_de_passe)
+    sheet = comptes.password_sheet(accounts, args.adresse)
+    print(sheet, end="")
+    if args.fichier:
+        comptes.write_sheet(args.fichier, sheet)
+        print(f"Liste écrite dans {args.fichier} (lisible par vous seul) : imprimez-la, puis supprimez-la.")
+    created = sum(a.created for a in accounts)
+    print(f"{created} compte(s) créé(s), {len(accounts) - created} existant(s). Ces mots de passe ne seront "
+          "plus affichés : remettez à chacun le sien (jamais un mot de passe commun).")
+    return 0
+
+
 def run(args) -> int:
     folder = _session_folder(args)
     if args.commande == "session":
@@ -149,6 +201,8 @@ def run(args) -> int:
                     print(f"{student.id}\t{student.first_name or ''} {student.last_name or ''}".rstrip())
                 print(f"{len(students)} apprenant(s).")
         return 0
+    if args.commande == "comptes":
+        return run_accounts(current, args)
     if args.commande == "notes":
         steps.export_grades(current)
         return 0
@@ -183,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.commande is None:
         parser.print_help()
         return 2
-    if args.commande in ("session", "apprenants") and args.action is None:
+    if args.commande in ("session", "apprenants", "comptes") and args.action is None:
         parser.error(f"précisez une action après « {args.commande} » (formation {args.commande} --aide)")
     # Everything formation writes in the session (gradebook, copies, reports) is private;
     # what learners must read in the exchange is given its modes explicitly.
