@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .errors import FormationError
+from .integrity import account_exists
 
 # No 0/O, 1/l/I: read off a printed slip without ambiguity.
 PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -46,14 +47,6 @@ def run_command(command: Sequence[str], stdin: str | None = None) -> None:
 
 def new_password() -> str:
     return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
-
-
-def account_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-        return True
-    except KeyError:
-        return False
 
 
 def group_exists(name: str) -> bool:
