@@ -250,7 +250,10 @@ def measure(n: int, modules: list[str]) -> dict:
         print(f"  rapport (a)/(b) : {a.seconds / b.seconds:.1f}", flush=True)
         return result
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if os.environ.get("BANC_GARDER"):
+            print(f"  dossiers gardés : {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def main(argv: list[str]) -> int:

@@ -471,6 +471,12 @@ def _template_broken(template: "_Template") -> None:
     template.close()
 
 
+def warm_up() -> None:
+    """Start the template process in the background, if this process will use one."""
+    if _is_root() and _template_instance is None and not _template_failed:
+        threading.Thread(target=_template, daemon=True, name="juge-modele").start()
+
+
 def stop_template() -> None:
     """End the template process (also done at exit)."""
     global _template_instance
