@@ -216,9 +216,14 @@ def _run_ahead(ahead, config, session: Session, module: str, learner: str) -> No
 
     for source in sorted((session.folder / "source" / module).glob("*.ipynb")):
         try:
+            import nbformat
+
             here = setting(config, module, learner, source.stem)
-            notebook = read_notebook(here.submitted / source.name)
-            if notebook is not None:
+            path = here.submitted / source.name
+            if path.is_file() and not path.is_symlink():
+                # No schema check here (nbgrader makes it): a notebook read differently gives
+                # another job, which the judge step then simply runs itself.
+                notebook = nbformat.from_dict(json.loads(path.read_text(encoding="utf-8")))
                 ahead.start(here.job(notebook), here.submitted, here.hidden, here.limits)
         except Exception:  # only a head start: the judge step runs the copy itself anyway
             pass
