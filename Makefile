@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Options supplémentaires pour JupyterLab, par ex. : make lab LAB_ARGS="--no-browser --port=8890"
 LAB_ARGS ?=
 
-.PHONY: lab test exercices install clean hub hub-installer test-hub
+.PHONY: lab test exercices install clean bench hub hub-installer test-hub
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ test: $(STAMP)
 # Régénère les versions apprenant (exercises/) depuis les sources nbgrader (solutions/).
 exercices: $(STAMP)
 	$(BIN)/python -m course.release
+
+# Vitesse de correction : nbgrader seul contre « formation », 30 puis 100 apprenants (README, « Performances »).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/grading.py 30 100
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -210,34 +210,123 @@ def _judge_flags(session: Session, module: str, learner: str) -> list[str]:
     return flags
 
 
+def _run_ahead(ahead, config, session: Session, module: str, learner: str) -> None:
+    """Start this learner's sandbox runs on a spare core (see course/judge/avance.py)."""
+    from ..judge.preprocessor import setting
+
+    for source in sorted((session.folder / "source" / module).glob("*.ipynb")):
+        try:
+            import nbformat
+
+            here = setting(config, module, learner, source.stem)
+            path = here.submitted / source.name
+            if path.is_file() and not path.is_symlink():
+                # No schema check here (nbgrader makes it): a notebook read differently gives
+                # another job, which the judge step then simply runs itself.
+                notebook = nbformat.from_dict(json.loads(path.read_text(encoding="utf-8")))
+                ahead.start(here.job(notebook), here.submitted, here.hidden, here.limits)
+        except Exception:  # only a head start: the judge step runs the copy itself anyway
+            pass
+
+
+def _references(config, session: Session, module: str, learner: str) -> None:
+    """The reference solution's values, computed (or found in the cache) before the first copy needs them."""
+    from ..judge.preprocessor import setting
+
+    for source in sorted((session.folder / "source" / module).glob("*.ipynb")):
+        try:
+            setting(config, module, learner, source.stem).reference(module, source.stem)
+        except Exception:  # the judge step meets the same problem and reports it
+            pass
+
+
+def _schema_checked_once() -> None:
+    """nbgrader checks every cell's metadata with ``jsonschema.validate``, which first checks
+    the schema itself against jsonschema's meta-schema, every time: 2 ms a cell, a third of
+    autograde's own time. The same check here, with the (unchanging) schema checked once."""
+    import types
+
+    import jsonschema
+    from nbgrader.nbgraderformat import common
+
+    if getattr(common.jsonschema, "schema_checked_once", False):
+        return
+    validators: dict[int, tuple] = {}
+
+    def validate(instance, schema, cls=None, *args, **kwargs):
+        if cls is not None or args or kwargs:
+            return jsonschema.validate(instance, schema, cls, *args, **kwargs)
+        known = validators.get(id(schema))
+        if known is None or known[0] is not schema:
+            kind = jsonschema.validators.validator_for(schema)
+            kind.check_schema(schema)
+            known = validators[id(schema)] = (schema, kind(schema))
+        error = jsonschema.exceptions.best_match(known[1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    common.jsonschema = types.SimpleNamespace(validate=validate, schema_checked_once=True)
+
+
 def grade(session: Session, module: str, regrade_all: bool = False) -> list[GradingOutcome]:
+    from ..judge.avance import Ahead
+    from ..judge.sandbox import warm_up
+
+    warm_up()  # the sandboxes' template process starts while nbgrader loads
+    _schema_checked_once()
+
     learners = submitted_learners(session, module)
     if not learners:
         raise FormationError(f"Aucune soumission collectée pour « {module} » : lancez d'abord « formation collecter {module} ».")
     api = session.api()
-    outcomes = []
-    for learner, line in progress.each(learners, f"Correction automatique de « {module} »"):
+    # First what can be decided without grading (and the repair of unreadable notebooks,
+    # which must come before any run), then the copies to grade, run ahead on spare cores
+    # while nbgrader records them one by one.
+    decided: dict[str, GradingOutcome] = {}
+    flagged: dict[str, list[str]] = {}
+    for learner in learners:
         submitted = session.folder / "submitted" / learner / module
         graded = session.folder / "autograded" / learner / module
         try:
             flags, gradable = inspect_submission(session, module, submitted)
+            flagged[learner] = flags
             stamp = _timestamp(submitted)
             # No timestamp on either side never means « up to date ».
             if not regrade_all and stamp is not None and graded.exists() and _timestamp(graded) == stamp:
-                outcome = GradingOutcome(learner, "déjà à jour", flags)
+                decided[learner] = GradingOutcome(learner, "déjà à jour", flags)
             elif not gradable:
-                outcome = GradingOutcome(learner, "non corrigé", flags)
-            else:
-                result = api.autograde(module, learner, force=True, create=True)
-                if result.get("success"):
-                    outcome = GradingOutcome(learner, "corrigé", flags + _judge_flags(session, module, learner))
-                else:
-                    log = _keep_log(session, module, learner, result)
-                    outcome = GradingOutcome(learner, "échec", flags + [f"{_last_line(result)} ; détails : {log}"])
+                decided[learner] = GradingOutcome(learner, "non corrigé", flags)
         except Exception as exc:  # one learner's files never stop the others
-            outcome = GradingOutcome(learner, "échec", [f"erreur inattendue ({type(exc).__name__})"])
-        outcomes.append(outcome)
-        line.done(outcome.status + (f" ({' ; '.join(outcome.flags)})" if outcome.flags else ""))
+            decided[learner] = GradingOutcome(learner, "échec", [f"erreur inattendue ({type(exc).__name__})"])
+    to_grade = [learner for learner in learners if learner not in decided]
+    workers = max(2, os.cpu_count() or 1)
+    outcomes = []
+    with Ahead(workers) as ahead:
+        started = 0
+        if to_grade:
+            for learner in to_grade[:2 * workers]:
+                _run_ahead(ahead, api.config, session, module, learner)
+            started = min(len(to_grade), 2 * workers)
+            _references(api.config, session, module, to_grade[0])  # meanwhile, on this core
+        for learner, line in progress.each(learners, f"Correction automatique de « {module} »"):
+            outcome = decided.get(learner)
+            if outcome is None:
+                # Keep a few copies running ahead of nbgrader, not all of them (memory).
+                while started < len(to_grade) and started < to_grade.index(learner) + 2 * workers:
+                    _run_ahead(ahead, api.config, session, module, to_grade[started])
+                    started += 1
+                flags = flagged[learner]
+                try:
+                    result = api.autograde(module, learner, force=True, create=True)
+                    if result.get("success"):
+                        outcome = GradingOutcome(learner, "corrigé", flags + _judge_flags(session, module, learner))
+                    else:
+                        log = _keep_log(session, module, learner, result)
+                        outcome = GradingOutcome(learner, "échec", flags + [f"{_last_line(result)} ; détails : {log}"])
+                except Exception as exc:  # one learner's files never stop the others
+                    outcome = GradingOutcome(learner, "échec", [f"erreur inattendue ({type(exc).__name__})"])
+            outcomes.append(outcome)
+            line.done(outcome.status + (f" ({' ; '.join(outcome.flags)})" if outcome.flags else ""))
     counts = {}
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -260,32 +349,120 @@ def _last_line(result: dict) -> str:
     return lines[-1][-300:] if lines else "erreur inconnue"
 
 
+def _feedback_digest(session: Session, module: str, learner: str, corrige: bool, grades: dict) -> str:
+    """What a learner's feedback is made of: graded copy, grades and comments (manual ones
+    too), the sources (titles, keys shown once corrected) and the mode."""
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps([corrige, grades.get(learner)], sort_keys=True, default=str).encode())
+    for folder in (session.folder / "autograded" / learner / module, session.folder / "source" / module):
+        for path in sorted(folder.glob("*.ipynb")) + [folder / "timestamp.txt"]:
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _gradebook_marks(session: Session, module: str) -> dict[str, list]:
+    """Every learner's grades and comments for ``module``, as plain data."""
+    marks: dict[str, list] = {}
+    with session.gradebook() as gb:
+        try:
+            assignment = gb.find_assignment(module)
+        except Exception:
+            return marks
+        for submission in assignment.submissions:
+            marks[submission.student.id] = sorted(
+                [[nb.name, g.name, g.auto_score, g.manual_score, g.extra_credit] for nb in submission.notebooks
+                 for g in nb.grades]
+                + [[nb.name, c.name, c.auto_comment, c.manual_comment, None] for nb in submission.notebooks
+                   for c in nb.comments], key=str)
+    return marks
+
+
+def _sent_record(session: Session, module: str, learner: str) -> Path:
+    return session.folder / JUDGE_FOLDER / "retours" / module / f"{learner}.json"
+
+
+def _already_sent(session: Session, module: str, learner: str, digest: str) -> bool:
+    """This very feedback was already generated and released, and is still in the exchange."""
+    try:
+        record = json.loads(_sent_record(session, module, learner).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    folder = session.exchange / session.course_id / "feedback"
+    return (record.get("digest") == digest and bool(record.get("files"))
+            and all((folder / name).is_file() for name in record["files"]))
+
+
+def _record_sent(session: Session, module: str, learner: str, digest: str, files: list[str]) -> None:
+    path = _sent_record(session, module, learner)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(json.dumps({"digest": digest, "files": sorted(files)}), encoding="utf-8")
+
+
 def feedback(session: Session, module: str, corrige: bool = False) -> tuple[int, int]:
-    """Generate then release every graded learner's feedback, one learner at a time.
+    """Generate then release every graded learner's feedback.
+
+    Feedback that would come out identical to what was already sent (same graded copy,
+    grades, comments, sources and mode) is not made again. The rest is generated in one
+    nbgrader run (its page templates compiled once, not once per learner), then released
+    learner by learner; if that run fails, each learner's feedback is made on its own, so
+    that one copy never stops the others.
 
     ``corrige``: the feedback shows right answers, explanations and marking schemes (to use
     once the deadline has passed). Returns (feedback sent, graded copies)."""
+    from nbgrader.utils import temp_attrs
+
     graded = sorted(p.parent.name for p in (session.folder / "autograded").glob(f"*/{module}"))
     if not graded:
         raise FormationError(f"Aucune copie corrigée pour « {module} » : lancez d'abord « formation corriger {module} ».")
     api = session.api(corrige=corrige)
-    failures = 0
-    for learner, line in progress.each(graded, f"Retours de « {module} »"):
+    marks = _gradebook_marks(session, module)
+    results: dict[str, dict] = {}
+    digests: dict[str, str] = {}
+    for learner in graded:
         submitted = session.folder / "submitted" / learner / module
         missing = [n for n in ("timestamp.txt", "submission_secret.txt") if not (submitted / n).is_file()]
+        if missing:
+            results[learner] = {"success": False, "error": f"dépôt incomplet ({', '.join(missing)} absent) : "
+                                                          "retour impossible à publier pour cette copie"}
+            continue
         try:
-            if missing:
-                result = {"success": False, "error": f"dépôt incomplet ({', '.join(missing)} absent) : "
-                                                     "retour impossible à publier pour cette copie"}
-            else:
-                result = api.generate_feedback(module, learner, force=True)
-                if result.get("success"):
-                    before = _feedback_files(session)
-                    result = api.release_feedback(module, learner)
-                    _restrict_feedback(session, learner, before)
+            digests[learner] = _feedback_digest(session, module, learner, corrige, marks)
+            if _already_sent(session, module, learner, digests[learner]):
+                results[learner] = {"success": True, "unchanged": True}
+        except Exception as exc:
+            results[learner] = {"success": False, "error": f"erreur inattendue ({type(exc).__name__})"}
+    todo = [learner for learner in graded if learner not in results]
+    generated: set[str] = set()
+    print(f"Génération des retours de « {module} » : {len(todo)} à faire, "
+          f"{len(graded) - len(todo)} déjà faits ou impossibles…", flush=True)
+    if len(todo) > 1:
+        others = [learner for learner in graded if learner not in todo]
+        try:
+            with temp_attrs(api.coursedir, student_id_exclude=",".join(others)):
+                if api.generate_feedback(module, force=True).get("success"):
+                    generated = set(todo)
+        except Exception:  # made learner by learner below
+            generated = set()
+    for learner in todo:
+        try:
+            result = {"success": True} if learner in generated else api.generate_feedback(module, learner, force=True)
+            if result.get("success"):
+                before = _feedback_files(session)
+                result = api.release_feedback(module, learner)
+                released = _restrict_feedback(session, learner, before)
+                if result.get("success") and released:
+                    _record_sent(session, module, learner, digests[learner], released)
         except Exception as exc:  # one learner's copy never stops the others
             result = {"success": False, "error": f"erreur inattendue ({type(exc).__name__})"}
-        if result.get("success"):
+        results[learner] = result
+    failures = 0
+    for learner, line in progress.each(graded, f"Retours de « {module} »"):
+        result = results[learner]
+        if result.get("unchanged"):
+            line.done("déjà envoyé, inchangé")
+        elif result.get("success"):
             line.done("envoyé")
         else:
             failures += 1
@@ -302,7 +479,7 @@ def _feedback_files(session: Session) -> dict[str, float]:
     return {p.name: p.stat().st_mtime for p in folder.glob("*.html")} if folder.is_dir() else {}
 
 
-def _restrict_feedback(session: Session, learner: str, before: dict[str, float]) -> None:
+def _restrict_feedback(session: Session, learner: str, before: dict[str, float]) -> list[str]:
     """A learner's released feedback is readable by that learner alone when they have an account.
 
     nbgrader hides feedback behind unguessable names; with a unix account of the
@@ -316,15 +493,18 @@ def _restrict_feedback(session: Session, learner: str, before: dict[str, float])
     except KeyError:
         uid = None
     folder = session.exchange / session.course_id / "feedback"
+    released = []
     for name, mtime in _feedback_files(session).items():
         if before.get(name) == mtime:
             continue
+        released.append(name)
         path = folder / name
         if uid is not None:
             os.chown(path, uid, -1)
             path.chmod(0o600)
         else:
             path.chmod(0o644)
+    return released
 
 
 # --- grades export -------------------------------------------------------------------

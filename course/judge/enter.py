@@ -22,8 +22,11 @@ def _mount(*args: str) -> None:
     subprocess.run(["mount", *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def hide(keep: list[str], hidden: list[str], stash: str, writable: str) -> None:
-    """Cover each hidden root with an empty filesystem, then bring back the kept paths."""
+def hide(keep: list[str], hidden: list[str], stash: str, writable: str, _mount=_mount) -> None:
+    """Cover each hidden root with an empty filesystem, then bring back the kept paths.
+
+    ``_mount`` takes mount(8)'s arguments (the template process passes a version that
+    makes the same calls without starting a program each time)."""
     os.umask(0o022)  # the mount points made below must be crossable by the sandbox account
     _mount("-t", "tmpfs", "-o", "mode=0700", "tmpfs", stash)
     moved = []

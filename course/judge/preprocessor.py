@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbformat.notebooknode import from_dict
@@ -20,7 +21,7 @@ from . import JUDGE_FOLDER
 from ..nbgrader_settings import CELL_TIMEOUT_SECONDS
 from .grade import judge_notebook, reference_values
 from .sandbox import Limits
-from .plan import nbgrader_meta, read_plan
+from .plan import job_cells, nbgrader_meta, read_plan
 
 
 def _stream(text: str) -> dict:
@@ -61,29 +62,54 @@ def settle_grade_cells(nb, source: dict, plan) -> None:
             nb.cells.append(from_dict(restored))
 
 
+@dataclass
+class Setting:
+    """Everything the judge needs about one learner's notebook, from nbgrader's configuration."""
+    root: Path
+    source: dict
+    source_folder: Path
+    plan: object
+    submitted: Path
+    hidden: list
+    limits: Limits
+
+    def reference(self, assignment: str, notebook: str) -> dict:
+        """The checks' values on the reference solution (cached in the session while the source is unchanged)."""
+        cache = self.root / JUDGE_FOLDER / "references" / assignment / f"{notebook}.json"
+        return reference_values(self.source, self.plan, self.source_folder, cache)
+
+    def job(self, nb) -> dict:
+        """The sandbox's job for ``nb`` once its grade cells are settled (``nb`` is changed)."""
+        settle_grade_cells(nb, self.source, self.plan)
+        return {"cells": job_cells(json.loads(json.dumps(nb)), self.plan)}
+
+
+def setting(config, assignment: str, student: str, notebook: str) -> Setting:
+    coursedir = CourseDirectory(config=config)
+    source_path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
+    source = json.loads(source_path.read_text(encoding="utf-8"))
+    root = Path(coursedir.root)
+    exchange = config.get("Exchange", {}).get("root")
+    # The per-cell time limit is nbgrader's own setting (c.Execute.timeout), kept for the judge.
+    timeout = config.get("Execute", {}).get("timeout") or CELL_TIMEOUT_SECONDS
+    return Setting(root, source, source_path.parent, read_plan(source),
+                   Path(coursedir.format_path(coursedir.submitted_directory, student, assignment)),
+                   [root] + ([Path(exchange)] if exchange else []), Limits(cell_seconds=float(timeout)))
+
+
 class JudgeExecute(NbGraderPreprocessor):
     """Drop-in replacement for ``nbgrader.preprocessors.Execute``."""
 
     def preprocess(self, nb, resources):
-        coursedir = CourseDirectory(config=self.config)
         info = resources["nbgrader"]
         assignment, student, notebook = info["assignment"], info["student"], info["notebook"]
-        source_path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
-        source = json.loads(source_path.read_text(encoding="utf-8"))
-        plan = read_plan(source)
-        root = Path(coursedir.root)
-        cache = root / JUDGE_FOLDER / "references" / assignment / f"{notebook}.json"
-        expected = reference_values(source, plan, source_path.parent, cache)
-        submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
-        answers, problem = _answers(submitted)
-        settle_grade_cells(nb, source, plan)
-        exchange = self.config.get("Exchange", {}).get("root")
-        hidden = [root] + ([Path(exchange)] if exchange else [])
-        # The per-cell time limit is nbgrader's own setting (c.Execute.timeout), kept for the judge.
-        timeout = self.config.get("Execute", {}).get("timeout") or CELL_TIMEOUT_SECONDS
-        limits = Limits(cell_seconds=float(timeout))
-        result = judge_notebook(json.loads(json.dumps(nb)), plan, expected, submitted, answers, problem, hidden,
-                                limits)
+        here = setting(self.config, assignment, student, notebook)
+        root, plan = here.root, here.plan
+        expected = here.reference(assignment, notebook)
+        answers, problem = _answers(here.submitted)
+        settle_grade_cells(nb, here.source, plan)
+        result = judge_notebook(json.loads(json.dumps(nb)), plan, expected, here.submitted, answers, problem,
+                                here.hidden, here.limits)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue

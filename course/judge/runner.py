@@ -191,15 +191,14 @@ class Runner:
         self.report.flush()
 
 
-def main() -> None:
-    with open(sys.argv[1], encoding="utf-8") as handle:
+def serve(job_path: str, report_fd: int) -> None:
+    """Run the job, reporting on ``report_fd``; the learner's fds 1 and 2 go nowhere."""
+    with open(job_path, encoding="utf-8") as handle:
         job = json.load(handle)
-    # The report keeps the real stdout; the learner's writes to file descriptors 1 and 2
-    # (C code, os.write) go nowhere instead of corrupting it.
-    report_fd = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    os.close(devnull)
     runner = Runner(report_fd, float(job.get("cell_timeout", 20)))
     runner.send({"ready": True})
     for cell in job["cells"]:
@@ -210,6 +209,12 @@ def main() -> None:
             runner.send({"index": cell["index"], "error": {"ename": "ErreurInterne",
                                                             "evalue": traceback.format_exc(limit=1)[-500:]}})
     runner.send({"done": True})
+
+
+def main() -> None:
+    # The report keeps the real stdout; the learner's writes to file descriptors 1 and 2
+    # (C code, os.write) go nowhere instead of corrupting it.
+    serve(sys.argv[1], os.dup(1))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ import pwd
 import select
 import shutil
 import signal
+import socket
 import stat
+import threading
 import subprocess
 import sys
 import tempfile
@@ -221,10 +223,9 @@ def _environment(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _read_report(process: subprocess.Popen, limits: Limits, report: RunReport) -> None:
+def _read_report(fd: int, limits: Limits, report: RunReport) -> None:
     deadline = time.monotonic() + limits.wall_seconds
     buffer, total = b"", 0
-    fd = process.stdout.fileno()
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -289,7 +290,7 @@ def _run_once(job: dict, submission: Path, hidden: list[Path], limits: Limits, u
     stash = Path(tempfile.mkdtemp(prefix="pile-", dir=LOCKS if root else "/var/tmp"))
     workdir = private / "copie"
     workdir.mkdir()
-    process = None
+    process = warden = None
     try:
         copy_regular_files(submission, workdir, limits.file_bytes)
         (workdir / "travail.json").write_text(json.dumps({**job, "cell_timeout": limits.cell_seconds}),
@@ -311,20 +312,20 @@ def _run_once(job: dict, submission: Path, hidden: list[Path], limits: Limits, u
         }
         spec_path = stash.with_name(stash.name + ".json")
         spec_path.write_text(json.dumps(spec), encoding="utf-8")
-        command = [sys.executable, "-I", "-m", "course.judge.enter", str(spec_path)]
-        if report.isolation != "limitée":
-            namespaces = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
-                          "--mount-proc", "--net"]
-            if not root:
-                namespaces[1:1] = ["--user", "--map-root-user"]
-            command = namespaces + command
-        errors = open(private / "erreurs.txt", "wb")  # the learner's code writes to /dev/null, not here
-        with errors:
-            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=errors, start_new_session=True, cwd="/",
-                                       env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"})
-        _read_report(process, limits, report)
+        template = _template() if root else None
+        launched = template.launch(spec_path, private / "erreurs.txt") if template is not None else None
+        if launched is not None:
+            warden, read_end = launched
+            try:
+                _read_report(read_end, limits, report)
+            finally:
+                os.close(read_end)
+        else:
+            process = _start(spec_path, private, report.isolation, root)
+            _read_report(process.stdout.fileno(), limits, report)
     finally:
+        if warden is not None:
+            warden.end(finished=not (report.timed_out or report.overflow))
         if process is not None:
             try:
                 os.killpg(process.pid, signal.SIGKILL)
@@ -348,3 +349,144 @@ def _run_once(job: dict, submission: Path, hidden: list[Path], limits: Limits, u
         stash.with_name(stash.name + ".json").unlink(missing_ok=True)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _start(spec_path: Path, private: Path, isolation: str, root: bool) -> subprocess.Popen:
+    """The sandbox as a new program: ``unshare``, then ``enter``, then the runner (a fresh Python)."""
+    command = [sys.executable, "-I", "-m", "course.judge.enter", str(spec_path)]
+    if isolation != "limitée":
+        namespaces = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
+                      "--mount-proc", "--net"]
+        if not root:
+            namespaces[1:1] = ["--user", "--map-root-user"]
+        command = namespaces + command
+    errors = open(private / "erreurs.txt", "wb")  # the learner's code writes to /dev/null, not here
+    with errors:
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=errors, start_new_session=True, cwd="/",
+                                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"})
+
+
+# --- the template process (zygote.py): the same sandbox, without starting Python each time ---
+
+TEMPLATE_START_SECONDS = 300.0
+_template_lock = threading.Lock()
+_template_instance: "_Template | None" = None
+_template_failed = False
+
+
+class _Warden:
+    """The template's child that holds one copy's namespaces; ending it ends the copy."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        try:  # a handle that cannot hit another process once this one is gone and its number reused
+            self.handle = os.pidfd_open(pid)
+        except OSError:
+            self.handle = None
+
+    def end(self, finished: bool) -> None:
+        if self.handle is not None:
+            # Once its job has ended (the report's end), the warden leaves by itself: give it a
+            # moment, so that the account sweep then finds nothing to kill; else kill it now.
+            if finished:
+                select.select([self.handle], [], [], 1.0)
+            try:
+                signal.pidfd_send_signal(self.handle, signal.SIGKILL)
+            except OSError:
+                pass
+            os.close(self.handle)
+            self.handle = None
+
+
+class _Template:
+    def __init__(self):
+        self.home = Path(tempfile.mkdtemp(prefix="formation-modele-"))  # root's, 0700
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.control = ours
+        self.lock = threading.Lock()
+        self.log = open(self.home / "journal.txt", "wb")
+        env = _environment(self.home)
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-m", "course.judge.zygote", str(theirs.fileno())],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, pass_fds=(theirs.fileno(),),
+            cwd="/", env=env)
+        theirs.close()
+        self.control.settimeout(TEMPLATE_START_SECONDS)
+        try:
+            ready = json.loads(self.control.recv(4096) or b"{}")
+        except (OSError, ValueError):
+            ready = {}
+        if not ready.get("pret"):
+            self.close()
+            raise SandboxError("le processus modèle de correction n'a pas démarré")
+        self.control.settimeout(30)
+
+    def launch(self, spec_path: Path, errors_path: Path) -> "tuple[_Warden, int] | None":
+        """Start one copy's sandbox; returns its warden and the report's read end (None: template broken)."""
+        read_end, write_end = os.pipe()
+        try:
+            with open(errors_path, "wb") as errors:
+                with self.lock:
+                    socket.send_fds(self.control, [json.dumps({"spec": str(spec_path)}).encode()],
+                                    [write_end, errors.fileno()])
+                    answer = json.loads(self.control.recv(4096) or b"{}")
+        except (OSError, ValueError):
+            answer = {}
+        finally:
+            os.close(write_end)
+        if "pid" not in answer:
+            os.close(read_end)
+            _template_broken(self)
+            return None
+        return _Warden(int(answer["pid"])), read_end
+
+    def close(self) -> None:
+        self.control.close()  # the template reads end-of-file and leaves
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _template() -> "_Template | None":
+    """The process's template, started on first use; None where it cannot run (then: a fresh sandbox)."""
+    global _template_instance, _template_failed
+    if os.environ.get("FORMATION_SANS_MODELE") or not hasattr(os, "pidfd_open"):
+        return None
+    with _template_lock:
+        if _template_instance is None and not _template_failed:
+            try:
+                _template_instance = _Template()
+                import atexit
+                atexit.register(stop_template)
+            except (OSError, SandboxError):
+                _template_failed = True
+        return _template_instance
+
+
+def _template_broken(template: "_Template") -> None:
+    """A template that stopped answering is replaced by fresh sandboxes for the rest of the run."""
+    global _template_instance, _template_failed
+    with _template_lock:
+        if _template_instance is template:
+            _template_instance, _template_failed = None, True
+    template.close()
+
+
+def warm_up() -> None:
+    """Start the template process in the background, if this process will use one."""
+    if _is_root() and _template_instance is None and not _template_failed:
+        threading.Thread(target=_template, daemon=True, name="juge-modele").start()
+
+
+def stop_template() -> None:
+    """End the template process (also done at exit)."""
+    global _template_instance
+    with _template_lock:
+        if _template_instance is not None:
+            _template_instance.close()
+            _template_instance = None
