@@ -119,17 +119,20 @@ def pre_save_hook(model: dict, path: str, contents_manager: Any, **_kwargs) -> N
     model["content"] = json.loads(normalized_notebook_text(text))
 
 
+def read_settings(path: Path) -> dict:
+    """A JSON settings file to merge into (its folder created); empty if absent or unreadable."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
 def write_server_config(prefix: str | Path = sys.prefix) -> Path:
     """Register the hook for every Jupyter server of this environment, keeping any other
     setting of its ``jupyter_server_config.json`` (the ``.d`` folder only enables extensions)."""
     path = Path(prefix) / "etc" / "jupyter" / "jupyter_server_config.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    config = {}
-    if path.exists():
-        try:
-            config = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            config = {}
+    config = read_settings(path)
     config.setdefault("ContentsManager", {})["pre_save_hook"] = "course.clean_repo.pre_save_hook"
     path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     return path

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .clean_repo import install_git_filter, write_server_config
+from .clean_repo import install_git_filter, read_settings, write_server_config
 
 LAB_OVERRIDES = {
     "@jupyterlab/translation-extension:plugin": {"locale": "fr_FR"},
@@ -46,13 +46,7 @@ def overrides_path(prefix: str | Path = sys.prefix) -> Path:
 def write_overrides(prefix: str | Path = sys.prefix) -> Path:
     """Merge our settings into overrides.json, keeping any other setting already there."""
     path = overrides_path(prefix)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    current = {}
-    if path.exists():
-        try:
-            current = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            current = {}
+    current = read_settings(path)
     for plugin, settings in LAB_OVERRIDES.items():
         current.setdefault(plugin, {}).update(settings)
     path.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
