@@ -5,11 +5,13 @@ partly right answers and code, in turn) who each submit every graded assignment
 (module0 to module4), deposited in two exchanges as ``nbgrader submit`` lays them; then
 times, in the same run:
 
-(a) the plain nbgrader commands a trainer would type, per module: ``nbgrader collect``,
-    ``autograde``, ``generate_feedback``, ``release_feedback``, with nbgrader's stock
+(a) the plain nbgrader commands a trainer would type: ``nbgrader collect`` and
+    ``release_feedback`` per assignment, ``autograde`` and ``generate_feedback`` once for
+    all (``"*"``), with nbgrader's stock
     Execute and feedback (the course's answers-file protection and timeouts kept);
-(b) « formation »'s equivalent steps, per module: ``formation collecter``, ``corriger``,
-    ``retours`` (the judge: every copy in its own sandbox).
+(b) « formation »'s equivalent steps, each once for all the assignments: ``formation
+    collecter``, ``corriger``, ``retours`` (the judge: every copy in its own sandbox).
+    Its other steps (import the roster, publish, export grades, report) are timed too.
 
 Then checks that every grade of every cell is identical in both gradebooks, and prints
 seconds per submission, growth from one N to the next, peak memory (sum of PSS over each
@@ -53,6 +55,7 @@ PLAIN_PREPROCESSORS = """
 from nbgrader.converters import Autograde, GenerateFeedback
 c.Autograde.autograde_preprocessors = Autograde.class_traits()["autograde_preprocessors"].default()
 c.GenerateFeedback.preprocessors = GenerateFeedback.class_traits()["preprocessors"].default()
+c.GenerateFeedback.exporter_class = "nbconvert.exporters.HTMLExporter"
 del c.HTMLExporter["extra_template_basedirs"]  # nbgrader's own feedback page
 """
 
@@ -172,8 +175,9 @@ def formation(session: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "course.formation.cli", "--session", str(session), *args]
 
 
-def setup(root: Path, n: int, modules: list[str]) -> tuple[Path, Path, list[str]]:
-    """Both sessions, published, with every learner's submissions deposited in each exchange."""
+def setup(root: Path, n: int, modules: list[str], steps: Run) -> tuple[Path, Path, list[str]]:
+    """Both sessions, published, with every learner's submissions deposited in each exchange.
+    « formation »'s own set-up steps (import the roster, publish) are timed in ``steps``."""
     learners = [f"apprenant{i:03d}" for i in range(1, n + 1)]
     session, plain = root / "session", root / "nbgrader"
     quiet = dict(cwd=root, env=command_env(), check=True, capture_output=True)
@@ -181,7 +185,8 @@ def setup(root: Path, n: int, modules: list[str]) -> tuple[Path, Path, list[str]
     roster = root / "apprenants.csv"
     roster.write_text("identifiant;prenom;nom\n" + "".join(f"{l};{l.title()};Fictif\n" for l in learners),
                       encoding="utf-8")
-    subprocess.run(formation(session, "apprenants", "importer", str(roster)), **quiet)
+    steps.command("importer", formation(session, "apprenants", "importer", str(roster)), root)
+    steps.command("publier", formation(session, "publier", *modules), root)
 
     plain_exchange = root / "nbgrader-echange"
     (plain_exchange / COURSE_ID).mkdir(parents=True)
@@ -190,19 +195,18 @@ def setup(root: Path, n: int, modules: list[str]) -> tuple[Path, Path, list[str]
     (plain / "nbgrader_config.py").write_text(
         config_file_text(COURSE_ID, modules) + f"c.Exchange.root = {str(plain_exchange)!r}\n" + PLAIN_PREPROCESSORS,
         encoding="utf-8")
+    exchange = Path(json.loads((session / "formation.json").read_text(encoding="utf-8"))["echange"])
     t0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
     for module in modules:
-        subprocess.run(formation(session, "publier", module), **quiet)
         shutil.copytree(SOURCES / module, plain / "source" / module)
         subprocess.run(nbgrader("generate_assignment", module, "--force"), **{**quiet, "cwd": plain})
         subprocess.run(nbgrader("release_assignment", module, "--force"), **{**quiet, "cwd": plain})
         released = session / "release" / module
         copies = {kind: learner_copy(released, SOURCES / module, kind, root / "copies" / module / kind)
                   for kind in KINDS}
-        exchange = json.loads((session / "formation.json").read_text(encoding="utf-8"))["echange"]
         for number, learner in enumerate(learners):
             when = t0 + timedelta(seconds=number)
-            for target in (Path(exchange), plain_exchange):
+            for target in (exchange, plain_exchange):
                 deposit(target, copies[KINDS[number % len(KINDS)]], learner, module, when)
     return session, plain, learners
 
@@ -226,13 +230,23 @@ def measure(n: int, modules: list[str]) -> dict:
     root = Path(tempfile.mkdtemp(prefix=f"banc-correction-{n}-"))
     try:
         print(f"— {n} apprenants × {len(modules)} devoirs : préparation…", flush=True)
-        session, plain, learners = setup(root, n, modules)
+        other = Run("formation")  # its steps that the comparison leaves out
+        session, plain, learners = setup(root, n, modules, other)
         a, b = Run("nbgrader"), Run("formation")
+        # (a) What a trainer types with nbgrader alone. Exchange commands take one assignment
+        # each; autograde and generate_feedback take them all at once ("*"), which spares
+        # nbgrader's start-up between assignments: the baseline at its quickest.
         for module in modules:
-            for step in ("collect", "autograde", "generate_feedback", "release_feedback"):
-                a.command(step, nbgrader(step, module), plain)
-            for step in ("collecter", "corriger", "retours"):
-                b.command(step, formation(session, step, module), root)
+            a.command("collect", nbgrader("collect", module), plain)
+        a.command("autograde", nbgrader("autograde", "*"), plain)
+        a.command("generate_feedback", nbgrader("generate_feedback", "*"), plain)
+        for module in modules:
+            a.command("release_feedback", nbgrader("release_feedback", module), plain)
+        # (b) « formation »: each step once for every assignment.
+        for step in ("collecter", "corriger", "retours"):
+            b.command(step, formation(session, step, *modules), root)
+        for step in ("notes", "rapport"):
+            other.command(step, formation(session, step), root)
         ga, gb = grades(plain, modules, learners), grades(session, modules, learners)
         differences = sorted(k for k in set(ga) | set(gb) if ga.get(k) != gb.get(k))
         copies = n * len(modules)
@@ -241,6 +255,8 @@ def measure(n: int, modules: list[str]) -> dict:
               f"({', '.join(f'{k} {v:.1f} s' for k, v in a.steps.items())}) ; mémoire de pointe {a.peak_kib / 1024:.0f} Mo")
         print(f"  (b) formation : {b.seconds:.1f} s, {b.seconds / copies:.2f} s par copie "
               f"({', '.join(f'{k} {v:.1f} s' for k, v in b.steps.items())}) ; mémoire de pointe {b.peak_kib / 1024:.0f} Mo")
+        print(f"  chaque étape de formation pour {n} apprenants et {len(modules)} devoir(s) : "
+              + ", ".join(f"{k} {v:.1f} s" for k, v in {**other.steps, **b.steps}.items()), flush=True)
         if differences:
             print(f"  NOTES DIFFÉRENTES ({len(differences)} sur {len(ga)}) :")
             for key in differences[:20]:

@@ -153,6 +153,10 @@ def _submit(module: str, folder: Path | None) -> Attempt:
         score, max_score = submission.score, submission.max_score
     label = now.astimezone().strftime("%Y-%m-%d_%Hh%Mm%Ss")
     attempt_folder = folder / "tentatives" / module / label
+    number = 1
+    while attempt_folder.exists():  # two submissions within a second: both kept, in order
+        number += 1
+        attempt_folder = folder / "tentatives" / module / f"{label}-{number:02d}"
     shutil.copytree(submitted, attempt_folder / "copie")
     feedback = next((course / "feedback" / LEARNER / module).glob("*.html"))
     shutil.copyfile(feedback, attempt_folder / "retour.html")

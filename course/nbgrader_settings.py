@@ -57,6 +57,7 @@ def configure(c, assignments) -> None:
     # A French feedback page that wraps long lines and reads on a phone (course/templates).
     # Same name as nbgrader's: its API forces the name « feedback », our folder comes first.
     c.HTMLExporter.template_name = "feedback"
+    c.GenerateFeedback.exporter_class = "course.judge.retour.FeedbackPage"
     c.HTMLExporter.extra_template_basedirs = [str(Path(__file__).resolve().parent / "templates")]
     c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
     c.Execute.timeout = CELL_TIMEOUT_SECONDS

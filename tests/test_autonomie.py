@@ -46,6 +46,18 @@ def test_submitting_grades_teaches_and_keeps_every_attempt(alone):
     assert all(k.explanation[:30] in html for k in KEYS if k.explanation and "'" not in k.explanation[:30])
     for marker in ("HIDDEN TESTS", "grade_question", "Score:", "(Top)", "Traceback (most recent call last)"):
         assert marker not in html
+    # Two submissions within the same second (grading can take less) are both kept.
+    instant = autonomie.datetime.now(autonomie.timezone.utc)
+
+    class SameSecond(autonomie.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return instant
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(autonomie, "datetime", SameSecond)
+        again = [autonomie.submit(MODULE) for _ in range(2)]
+    assert [a["points"] for a in autonomie.attempts(MODULE)] == [0, graded.score] + [a.score for a in again]
     # The learner's files are untouched; the correction sits beside them.
     assert answers_path(folder).exists() and graded.feedback.parent == folder
 

@@ -339,6 +339,35 @@ def test_feedback_and_grades_export(session_run, capsys):
     assert {row[0]: row[3] for row in values[1:]}["alice"] == pytest.approx(QUIZ_MAX + PANDAS_MAX)
 
 
+def test_several_modules_in_one_command(session_run, capsys):
+    folder, _, _, step = session_run
+    session = load(folder)
+    assert session.modules_named(["0", "Module2", "module0"], "corriger") == ["module0", "module2"]
+    # « tous »: what each step has to work on; only module0 was published and collected here.
+    assert session.modules_named(["tous"], "collecter") == ["module0"]
+    assert session.modules_named(["tout"], "corriger") == ["module0"]
+    assert session.modules_named(["tous"], "publier") == session.modules
+    with pytest.raises(FormationError, match="Module « 9 » inconnu"):
+        session.modules_named(["0", "9"], "corriger")
+    capsys.readouterr()
+    # module2 has nothing collected: it is reported, module0 is still handled, the exit code says it.
+    assert step("corriger", "2", "0") == 1
+    out, err = capsys.readouterr()
+    assert "Aucune soumission collectée pour « module2 »" in err
+    assert "— module0 —" in out and "déjà à jour" in out
+    assert "1 devoir sur 2 sans problème ; à revoir : module2." in out
+    assert step("corriger", "tous") == 0
+    assert "Correction de « module0 »" in capsys.readouterr().out
+
+
+def test_all_modules_of_an_empty_session_is_explained(tmp_path, capsys):
+    folder = tmp_path / "session"
+    assert cli.main(["--session", str(folder), "session", "creer", "--cours", "essai-vide"]) == 0
+    capsys.readouterr()
+    code, _, err = run_cli(capsys, "--session", folder, "corriger", "tous")
+    assert code == 1 and "Aucune soumission collectée : lancez d'abord « formation collecter tous »." in err
+
+
 # --- the report ---------------------------------------------------------------------------
 
 def independent_concept_rates(folder: Path) -> dict[str, float]:

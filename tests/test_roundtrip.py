@@ -11,6 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
@@ -221,3 +222,28 @@ def test_feedback_with_the_correction_teaches_and_still_hides_tests(graded_cours
         assert marker not in html
     for label in ENGLISH_FRAME:
         assert label not in html
+
+
+def test_feedback_figures_are_described_in_french():
+    """The feedback page skips nbconvert's re-parsing pass, which would describe figures in English."""
+    import base64
+
+    import nbgrader
+    from traitlets.config import Config
+
+    from course.judge.retour import FeedbackPage
+    from course.nbgrader_settings import configure
+
+    config = Config()
+    configure(config, [ASSIGNMENT])
+    # Where nbgrader's GenerateFeedback finds the page's stylesheet.
+    config.HTMLExporter.extra_template_paths = [str(
+        Path(nbgrader.__file__).parent / "server_extensions/formgrader/static/node_modules/bootstrap/dist/css")]
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode()
+    cell = nbformat.v4.new_code_cell("graphique()", outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})])
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    html, _ = FeedbackPage(config=config).from_notebook_node(
+        notebook, resources={"nbgrader": {"notebook": "essai", "score": 1, "max_score": 2, "late_penalty": 0}})
+    assert 'alt="Figure produite par le code de la cellule (sans description)"' in html
+    assert "No description has been provided" not in html and "Retour sur votre devoir : essai" in html

@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 
 from ..nbgrader_settings import command_env
-from . import comptes, report, steps
+from . import comptes, progress, report, steps
 from . import session as sessions
 from .errors import FormationError
 from .roster import read_roster
@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                "  formation correction-manuelle   (réponses ouvertes)\n"
                "  formation retours module0\n"
                "  formation notes\n"
-               "  formation rapport",
+               "  formation rapport\n"
+               "Plusieurs devoirs d'un coup : « formation corriger 0 2 3 » ou « formation corriger tous »\n"
+               "(tout ce qui est collecté) ; de même pour publier, collecter et retours.",
     )
     parser.add_argument("--session", metavar="DOSSIER", type=Path,
                         help="dossier de la session (par défaut : $FORMATION_SESSION, sinon le dossier courant)")
@@ -119,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                        ("corriger", "corriger automatiquement chaque devoir collecté"),
                        ("retours", "générer et envoyer les retours aux apprenants")):
         command = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
-        command.add_argument("module", metavar="MODULE", help="le devoir, par ex. module0 (ou 0)")
+        # Several modules in one command: nbgrader and the sandboxes' template start once.
+        command.add_argument("module", metavar="MODULE", nargs="+",
+                             help="le ou les devoirs, par ex. module0 (ou 0), « 0 2 3 », ou « tous »")
         if name == "corriger":
             command.add_argument("--tout", action="store_true",
                                  help="recorriger aussi les devoirs déjà corrigés et inchangés")
@@ -211,7 +215,26 @@ def run(args) -> int:
         return 0
     if args.commande == "correction-manuelle":
         return open_formgrader(current, args.options_jupyter)
-    module = current.module(args.module)
+    modules = current.modules_named(args.module, args.commande)
+    if len(modules) == 1:
+        return run_step(current, args, modules[0])
+    # One module's trouble never stops the next: each says what went wrong, the exit code sums up.
+    failed = []
+    for module in modules:
+        print(f"\n— {module} —", flush=True)
+        try:
+            if run_step(current, args, module) != 0:
+                failed.append(module)
+        except FormationError as exc:
+            print(f"formation : {exc}", file=sys.stderr, flush=True)
+            failed.append(module)
+    ok = len(modules) - len(failed)
+    print(f"\n{ok} {progress.plural('devoir', ok)} sur {len(modules)} sans problème"
+          + (f" ; à revoir : {', '.join(failed)}." if failed else "."), flush=True)
+    return 1 if failed else 0
+
+
+def run_step(current: sessions.Session, args, module: str) -> int:
     if args.commande == "publier":
         steps.publish(current, module)
     elif args.commande == "collecter":

@@ -53,6 +53,22 @@ class Session:
                 f"Module « {name} » inconnu dans cette session. Modules disponibles : {', '.join(self.modules)}.")
         return candidate
 
+    def modules_named(self, names: list[str], step: str) -> list[str]:
+        """The modules a step runs on: those named, or with « tous » (or « tout »), every module this step
+        has something to work on (published, collected or graded), in order."""
+        if [n.strip().lower() for n in names] not in (["tout"], ["tous"]):
+            return list(dict.fromkeys(self.module(name) for name in names))
+        ready = {"publier": lambda m: True,
+                 "collecter": lambda m: (self.folder / "release" / m).is_dir(),
+                 "corriger": lambda m: any((self.folder / "submitted").glob(f"*/{m}")),
+                 "retours": lambda m: any((self.folder / "autograded").glob(f"*/{m}"))}[step]
+        found = [m for m in self.modules if ready(m)]
+        if not found:
+            raise FormationError({"collecter": "Aucun devoir publié : lancez d'abord « formation publier ».",
+                                  "corriger": "Aucune soumission collectée : lancez d'abord « formation collecter tous ».",
+                                  "retours": "Aucune copie corrigée : lancez d'abord « formation corriger tous »."}[step])
+        return found
+
     def api(self, corrige: bool = False):
         """nbgrader's Python API for this session (imported lazily: it is slow to import).
 
@@ -65,6 +81,9 @@ class Session:
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.folder)).load_config()
         config.CourseDirectory.root = str(self.folder)
         config.Correction.corrige = corrige
+        # nbconvert checks the whole notebook against its schema after each of nbgrader's
+        # preprocessors (6 to 8 per copy); once, after the last, rejects the same notebooks.
+        config.Exporter.optimistic_validation = True
         return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
     @contextmanager

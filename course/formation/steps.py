@@ -15,7 +15,7 @@ from pathlib import Path
 from ..judge import JUDGE_FOLDER
 from ..answers_store import ANSWERS_FILENAME, CorruptAnswersFile, read_answers
 from ..release import stray_answers_files
-from . import progress
+from . import progress, speedups
 from .errors import FormationError
 from .integrity import Refusal, screen_and_collect
 from .roster import Learner
@@ -240,40 +240,12 @@ def _references(config, session: Session, module: str, learner: str) -> None:
             pass
 
 
-def _schema_checked_once() -> None:
-    """nbgrader checks every cell's metadata with ``jsonschema.validate``, which first checks
-    the schema itself against jsonschema's meta-schema, every time: 2 ms a cell, a third of
-    autograde's own time. The same check here, with the (unchanging) schema checked once."""
-    import types
-
-    import jsonschema
-    from nbgrader.nbgraderformat import common
-
-    if getattr(common.jsonschema, "schema_checked_once", False):
-        return
-    validators: dict[int, tuple] = {}
-
-    def validate(instance, schema, cls=None, *args, **kwargs):
-        if cls is not None or args or kwargs:
-            return jsonschema.validate(instance, schema, cls, *args, **kwargs)
-        known = validators.get(id(schema))
-        if known is None or known[0] is not schema:
-            kind = jsonschema.validators.validator_for(schema)
-            kind.check_schema(schema)
-            known = validators[id(schema)] = (schema, kind(schema))
-        error = jsonschema.exceptions.best_match(known[1].iter_errors(instance))
-        if error is not None:
-            raise error
-
-    common.jsonschema = types.SimpleNamespace(validate=validate, schema_checked_once=True)
-
-
 def grade(session: Session, module: str, regrade_all: bool = False) -> list[GradingOutcome]:
     from ..judge.avance import Ahead
     from ..judge.sandbox import warm_up
 
     warm_up()  # the sandboxes' template process starts while nbgrader loads
-    _schema_checked_once()
+    speedups.apply()
 
     learners = submitted_learners(session, module)
     if not learners:
@@ -416,6 +388,7 @@ def feedback(session: Session, module: str, corrige: bool = False) -> tuple[int,
     graded = sorted(p.parent.name for p in (session.folder / "autograded").glob(f"*/{module}"))
     if not graded:
         raise FormationError(f"Aucune copie corrigée pour « {module} » : lancez d'abord « formation corriger {module} ».")
+    speedups.apply()
     api = session.api(corrige=corrige)
     marks = _gradebook_marks(session, module)
     results: dict[str, dict] = {}

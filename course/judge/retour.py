@@ -9,9 +9,11 @@ ClearHiddenTests before this runs and never comes back.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from nbconvert.exporters import HTMLExporter
 from nbformat.notebooknode import from_dict
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -73,3 +75,39 @@ class Correction(NbGraderPreprocessor):
             lines.append(f"Pourquoi : {key.explanation}")
         lines.append(f"Source : {question.source} (doctrine, édition {question.edition})")
         return "\n".join(lines) + "\n"
+
+
+class _PageAsIs(str):
+    """Stands for BeautifulSoup in nbconvert's last pass: nothing to select, the page unchanged."""
+
+    def __new__(cls, markup: str, features: str | None = None):
+        return super().__new__(cls, markup)
+
+    def select(self, selector: str) -> list:
+        return []
+
+
+class FeedbackPage(HTMLExporter):
+    """The feedback page, without nbconvert's last pass over it.
+
+    After rendering, nbconvert parses the whole page again with BeautifulSoup to give
+    images without a description an English one and lab-style cells a tabindex: a third of
+    the time of each feedback page. Our template (course/templates/feedback) writes a
+    French description on every figure itself and has no lab-style cells, so the pass
+    would change nothing but the language."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        with _without_reparsing():
+            return super().from_notebook_node(nb, resources, **kw)
+
+
+@contextmanager
+def _without_reparsing():
+    from nbconvert.exporters import html
+
+    soup = html.BeautifulSoup
+    html.BeautifulSoup = _PageAsIs
+    try:
+        yield
+    finally:
+        html.BeautifulSoup = soup
