@@ -42,6 +42,7 @@ exercices: $(STAMP)
 # Vitesse de correction : nbgrader seul contre « formation », 30 puis 100 apprenants (README, « Performances »).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/grading.py 30 100
+	$(BIN)/python benchmarks/learner_side.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
