@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from hub_support import MEASURES, TRAINER, skip_unless_enabled
+from hub_support import MEASURES, TRAINER, pss_mib, skip_unless_enabled
 
 from .conftest import Onglet
 
@@ -83,6 +83,8 @@ def test_un_apprenant_se_connecte_au_hub_et_fait_un_quiz(hub, navigateur, banque
     bloc.get_by_role("button", name="Vérifier").click()
     apprenant.attendre_texte(retour, "Bonne réponse", "le verdict d'une bonne réponse")
     apprenant.capture("hub-2-quiz", bloc)
+    # A learner's real cost: their JupyterLab and a kernel that ran a whole lesson (pandas, widgets).
+    MEASURES["mémoire de l'apprenant après la leçon du module 0 (PSS, Mio)"] = round(pss_mib(LEARNER))
 
     # The hub's home page, in French too.
     page.goto(f"{hub.base}/hub/home")
