@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from hub_support import MEASURES, TRAINER, pss_mib, skip_unless_enabled
+from hub_support import MEASURES, TRAINER, pss_mib, run, skip_unless_enabled
 
 from .conftest import Onglet
 
@@ -85,6 +85,9 @@ def test_un_apprenant_se_connecte_au_hub_et_fait_un_quiz(hub, navigateur, banque
     apprenant.capture("hub-2-quiz", bloc)
     # A learner's real cost: their JupyterLab and a kernel that ran a whole lesson (pandas, widgets).
     MEASURES["mémoire de l'apprenant après la leçon du module 0 (PSS, Mio)"] = round(pss_mib(LEARNER))
+    # RSS too: in a Kubernetes pod (deploy/k8s) nothing is shared with other learners.
+    rss = run(["ps", "-u", LEARNER, "-o", "rss="]).stdout.split()
+    MEASURES["mémoire de l'apprenant après la leçon du module 0 (RSS, Mio)"] = round(sum(map(int, rss)) / 1024)
 
     # The hub's home page, in French too.
     page.goto(f"{hub.base}/hub/home")
