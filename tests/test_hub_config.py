@@ -109,7 +109,7 @@ def test_systemd_spawner_with_limits_where_systemd_runs(monkeypatch):
     assert c.JupyterHub.spawner_class == "systemdspawner.SystemdSpawner"
     assert c.SystemdSpawner.mem_limit == "3G" and c.SystemdSpawner.cpu_limit == 0.5
     # passwd (learners) and sudo formation-hub (trainer) are set-uid: NoNewPrivileges would break them.
-    assert c.SystemdSpawner.disable_user_sudo is False
+    assert c.SystemdSpawner.disable_user_sudo is False and "isolate_devices" not in c.SystemdSpawner
     assert c.SystemdSpawner.isolate_tmp is True
     # The same account, command and paths as with LocalProcessSpawner.
     assert c.Spawner.cmd == ["/opt/x/venv/bin/jupyterhub-singleuser"]

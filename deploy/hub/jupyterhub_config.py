@@ -70,9 +70,10 @@ if systemd_spawner_available():
     c.SystemdSpawner.mem_limit = MEMORY_LIMIT
     c.SystemdSpawner.cpu_limit = CPU_LIMIT
     c.SystemdSpawner.isolate_tmp = True  # a private /tmp: nothing left there for the others to read
-    c.SystemdSpawner.isolate_devices = True
     # Its default (NoNewPrivileges) would also block « passwd » for learners and « sudo formation-hub »
-    # for the trainer, both set-uid: keep them (learners are in no sudoers file).
+    # for the trainer, both set-uid: keep them (learners are in no sudoers file). isolate_devices stays
+    # off for the same reason: PrivateDevices adds a system-call filter, which implies NoNewPrivileges
+    # for a unit running as a plain user (systemd.exec).
     c.SystemdSpawner.disable_user_sudo = False
     c.SystemdSpawner.unit_name_template = "cours-dns-{USERNAME}"
 else:
