@@ -72,8 +72,8 @@ if systemd_spawner_available():
     c.SystemdSpawner.isolate_tmp = True  # a private /tmp: nothing left there for the others to read
     # Its default (NoNewPrivileges) would also block « passwd » for learners and « sudo formation-hub »
     # for the trainer, both set-uid: keep them (learners are in no sudoers file). isolate_devices stays
-    # off for the same reason: PrivateDevices adds a system-call filter, which implies NoNewPrivileges
-    # for a unit running as a plain user (systemd.exec).
+    # off for the same reason: PrivateDevices adds a system-call filter, which has implied
+    # NoNewPrivileges for units running as a plain user in some systemd versions (not testable here).
     c.SystemdSpawner.disable_user_sudo = False
     c.SystemdSpawner.unit_name_template = "cours-dns-{USERNAME}"
 else:
