@@ -220,6 +220,9 @@ def test_hub_pages_are_french(hub):
     for french in ("Accueil", "Se déconnecter", "mon serveur"):
         assert french in home, french
     assert not english_in(home), english_in(home)
+    tokens = french_page(session.get(f"{hub.base}/hub/token", timeout=HTTP_TIMEOUT))
+    assert "Demander un nouveau jeton" in tokens and "Jetons d'accès à l'API" in tokens  # the test's own token
+    assert "Request new API token" not in tokens and "Revoking" not in tokens and "1 Hour" not in tokens
     missing = session.get(f"{hub.base}/hub/cette-page-n-existe-pas", timeout=HTTP_TIMEOUT)
     assert missing.status_code == 404
     missing = french_page(missing)

@@ -141,6 +141,7 @@ def test_install_adds_the_systemd_spawner_only_where_systemd_runs():
     ("page.html", "Se déconnecter"), ("home.html", "Démarrer mon serveur"),
     ("spawn_pending.html", "Votre serveur démarre"), ("not_running.html", "n'est pas démarré"),
     ("stop_pending.html", "en cours d'arrêt"), ("error.html", "Page introuvable"),
+    ("token.html", "Demander un nouveau jeton"),
 ])
 def test_hub_pages_have_french_templates(page, french):
     """Rendered through the running hub in tests/test_hub.py (root); here: each template is there and French."""
