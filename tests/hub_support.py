@@ -181,7 +181,8 @@ class Hub:
         return self.api(method, f"/user/{owner}/{path}", as_user or owner, **kwargs)
 
     def put_folder(self, name: str, remote: str, folder: Path) -> None:
-        """Write every file of ``folder`` into ``remote`` in the learner's JupyterLab (its contents API, as saving does)."""
+        """Write every file of ``folder`` into ``remote`` in the learner's JupyterLab (its contents API,
+        as saving does)."""
         for path in sorted(folder.iterdir()):
             if path.suffix == ".ipynb":
                 body = {"type": "notebook", "format": "json", "content": json.loads(path.read_text(encoding="utf-8"))}

@@ -147,5 +147,6 @@ def test_hub_pages_have_french_templates(page, french):
     """Rendered through the running hub in tests/test_hub.py (root); here: each template is there and French."""
     text = (HUB / "templates" / page).read_text(encoding="utf-8")
     assert french in text
-    # Extending JupyterHub's own template (« templates/… ») or our French page.html: never a stale full copy of page.html.
+    # Extending JupyterHub's own template (« templates/… ») or our French page.html: never a stale
+    # full copy of page.html.
     assert '{% extends "templates/' in text or '{% extends "page.html" %}' in text
