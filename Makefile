@@ -57,4 +57,5 @@ hub: hub-installer
 
 # Test de bout en bout du hub (root, vrais comptes unix créés puis supprimés, 127.0.0.1 seulement).
 test-hub: $(STAMP)
-	COURS_DNS_TEST_HUB=1 $(BIN)/python -m pytest -m hub -p no:cacheprovider tests/test_hub.py $(PYTEST_ARGS)
+	COURS_DNS_TEST_HUB=1 $(BIN)/python -m pytest -m hub -p no:cacheprovider \
+		tests/test_hub.py tests/browser/test_hub_navigateur.py tests/test_hub_charge.py $(PYTEST_ARGS)

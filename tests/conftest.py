@@ -119,3 +119,11 @@ def sample_banks(write_bank):
     """A practice bank ``t-pratique`` and a graded bank ``t-note`` with one question of each kind."""
     write_bank("t-pratique", sample_bank("t-pratique", "practice"))
     write_bank("t-note", sample_bank("t-note", "graded"))
+
+
+@pytest.fixture(scope="session")
+def hub():
+    """The course's JupyterHub with 1 trainer and 3 learners, started once for every hub test file
+    (tests/hub_support.py; root and COURS_DNS_TEST_HUB=1 only: each hub test file skips otherwise)."""
+    from hub_support import hub_session
+    yield from hub_session()

@@ -122,3 +122,14 @@ def learner_copy(released: Path, folder: Path, answers: dict | None, code: str |
         save_quiz(folder, answers)
     fill_notebook(folder, code, edit)
     return folder
+
+
+def answer_kinds() -> dict[str, tuple[dict, str, dict]]:
+    """Three kinds of learners: all right, all wrong, partly right, each as (quiz answers, code of the
+    pandas exercise, the grade each grade cell must get)."""
+    partial, worth = partial_answers()
+    return {
+        "juste": (right_answers(), RIGHT_CODE, {**QUIZ_POINTS, **PANDAS_POINTS}),
+        "faux": (wrong_answers(), WRONG_CODE, {**{g: 0 for g in QUIZ_POINTS}, **{g: 0 for g in PANDAS_POINTS}}),
+        "partie": (partial, PARTLY_RIGHT_CODE, {**worth, **PANDAS_POINTS, "test-concertations": 0}),
+    }

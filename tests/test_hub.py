@@ -1,210 +1,38 @@
 """End to end: a training session on the course's JupyterHub, with real unix accounts.
 
-Installs (or updates) the hub in COURS_DNS_TEST_PREFIX with deploy/hub/install.sh, starts
-it on 127.0.0.1 (free ports), creates 1 trainer and 3 learners from a roster with
-« formation comptes », logs each one in with their own password; the trainer publishes
-module 0; learners fetch, answer and submit through their own JupyterLab (nbgrader's
-server-extension endpoints, as the Assignments tab does); one learner also plants a
-deposit in another's name; the trainer collects, grades, sends feedback; learners
-fetch it. Grades, isolation and the refused impersonation are asserted; figures
-(hub start, spawn, memory with a kernel, submit) are printed.
+The hub (tests/hub_support.py, started once for all the hub tests) is installed in
+COURS_DNS_TEST_PREFIX with deploy/hub/install.sh and runs on 127.0.0.1 (free ports); 1 trainer
+and 3 learners were created from a roster with « formation comptes », and each one logs in with
+their own password; the trainer publishes module 0; learners fetch, answer and submit through
+their own JupyterLab (nbgrader's server-extension endpoints, as the Assignments tab does); one
+learner also plants a deposit in another's name; the trainer collects, grades, sends feedback;
+learners fetch it. Grades, isolation, the refused impersonation and the French hub pages are
+asserted; figures (hub start, spawn, memory with a kernel, submit) are printed.
 
-Root only, and only with COURS_DNS_TEST_HUB=1 (« make test-hub »): it creates and
-removes unix accounts (hubformateur, hubjuste, hubfaux, hubpartie) and kills their processes.
+Root only, and only with COURS_DNS_TEST_HUB=1 (« make test-hub »).
 """
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-pytestmark = pytest.mark.hub
+from hub_support import COURSE, HTTP_TIMEOUT, MEASURES, PREFIX, TRAINER, run, skip_unless_enabled
 
-if os.environ.get("COURS_DNS_TEST_HUB") != "1":
-    pytest.skip("test du serveur JupyterHub : lancez « make test-hub » (root ; crée de vrais comptes unix)",
-                allow_module_level=True)
-if os.geteuid() != 0:
-    pytest.skip("test du serveur JupyterHub réservé à root : il crée et supprime de vrais comptes unix",
-                allow_module_level=True)
+pytestmark = pytest.mark.hub
+skip_unless_enabled()
 requests = pytest.importorskip("requests")
 
-from learners import (  # noqa: E402 (after the skips: nothing to import when the test does not run)
-    ASSIGNMENT, PANDAS_POINTS, PARTLY_RIGHT_CODE, QUIZ_POINTS, RIGHT_CODE, SOURCE, WRONG_CODE, fill_notebook,
-    partial_answers, right_answers, save_quiz, wrong_answers,
-)
+from learners import ASSIGNMENT, SOURCE, answer_kinds, fill_notebook, save_quiz  # noqa: E402 (after the skips)
 
-REPO = Path(__file__).resolve().parent.parent
-PREFIX = Path(os.environ.get("COURS_DNS_TEST_PREFIX", "/opt/cours-dns-test"))
-COURSE = "dns-hubtest"
-TRAINER = "hubformateur"
-LEARNERS = {"hubjuste": (right_answers(), RIGHT_CODE),
-            "hubfaux": (wrong_answers(), WRONG_CODE),
-            "hubpartie": (partial_answers()[0], PARTLY_RIGHT_CODE)}
-EXPECTED = {
-    "hubjuste": {**QUIZ_POINTS, **PANDAS_POINTS},
-    "hubfaux": {**{g: 0 for g in QUIZ_POINTS}, **{g: 0 for g in PANDAS_POINTS}},
-    "hubpartie": {**partial_answers()[1], **PANDAS_POINTS, "test-concertations": 0},
-}
-HTTP_TIMEOUT = 60
-MEASURES: dict[str, float] = {}
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = []
-    for _ in range(count):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        sockets.append(s)
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-def run(command, timeout=600, user=None, check=True, **kwargs) -> subprocess.CompletedProcess:
-    if user:
-        command = ["runuser", "-u", user, "--", *command]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, **kwargs)
-    if check:
-        assert result.returncode == 0, f"{' '.join(map(str, command))} :\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
-    return result
-
-
-def passwords_in(output: str) -> dict[str, str]:
-    return dict(re.findall(r"^([a-z_][a-z0-9_-]*)\t([A-Za-z0-9]{12})$", output, re.MULTILINE))
-
-
-def remove_accounts(names) -> None:
-    for name in names:
-        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True, timeout=30)
-        subprocess.run(["userdel", "--remove", name], capture_output=True, timeout=60)
-
-
-class Hub:
-    def __init__(self, data: Path, ports: list[int]):
-        self.data, self.ports = data, ports
-        self.base = f"http://127.0.0.1:{ports[0]}"
-        self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("COURS_DNS")},
-                    "COURS_DNS_PREFIX": str(PREFIX), "COURS_DNS_DATA": str(data), "COURS_DNS_COURS": COURSE,
-                    "COURS_DNS_FORMATEUR": TRAINER, "COURS_DNS_IP": "127.0.0.1",
-                    "COURS_DNS_PORT": str(ports[0]), "COURS_DNS_PORT_PROXY": str(ports[1]),
-                    "COURS_DNS_PORT_HUB": str(ports[2]), "COURS_DNS_PORT_FORMGRADER": str(ports[3]),
-                    "COURS_DNS_SUDO": "0"}
-        self.process = None
-        self.passwords: dict[str, str] = {}
-        self.tokens: dict[str, str] = {}
-
-    def formation(self, *args, timeout=600) -> str:
-        result = run([str(PREFIX / "venv" / "bin" / "formation"), "--session", str(self.data / "session"), *args],
-                     timeout=timeout, env=self.env)
-        return result.stdout
-
-    def start(self) -> None:
-        log = open(self.data / "hub" / "hub.log", "wb")
-        started = time.monotonic()
-        self.process = subprocess.Popen(
-            [str(PREFIX / "venv" / "bin" / "jupyterhub"), "-f", str(PREFIX / "cours/deploy/hub/jupyterhub_config.py")],
-            cwd=self.data / "hub", env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        while time.monotonic() - started < 90:
-            assert self.process.poll() is None, f"le hub s'est arrêté :\n{self.log()}"
-            try:
-                if requests.get(f"{self.base}/hub/api", timeout=5).status_code == 200:
-                    MEASURES["démarrage du hub (s)"] = round(time.monotonic() - started, 1)
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise AssertionError(f"le hub n'a pas répondu en 90 s :\n{self.log()}")
-
-    def log(self) -> str:
-        path = self.data / "hub" / "hub.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-    def login(self, name: str) -> str:
-        """Log in with the password « formation comptes » printed; return an API token of the user's."""
-        session = requests.Session()
-        session.get(f"{self.base}/hub/login", timeout=HTTP_TIMEOUT)
-        xsrf = session.cookies.get("_xsrf")
-        response = session.post(f"{self.base}/hub/login", allow_redirects=False, timeout=HTTP_TIMEOUT,
-                                data={"username": name, "password": self.passwords[name], "_xsrf": xsrf})
-        assert response.status_code == 302, f"connexion de {name} refusée ({response.status_code})"
-        # Logging in sets a new XSRF cookie (bound to the user): the API checks that one.
-        home = session.get(f"{self.base}/hub/home", timeout=HTTP_TIMEOUT)
-        xsrf = re.search(r'xsrf_token[^"]*"([^"]+)"', home.text)
-        xsrf = xsrf.group(1) if xsrf else [c.value for c in session.cookies if c.name == "_xsrf"][-1]
-        response = session.post(f"{self.base}/hub/api/users/{name}/tokens", json={"note": "test", "expires_in": 3600},
-                                headers={"X-XSRFToken": xsrf}, timeout=HTTP_TIMEOUT)
-        assert response.status_code == 201, response.text
-        self.tokens[name] = response.json()["token"]
-        return self.tokens[name]
-
-    def api(self, method: str, path: str, as_user: str, **kwargs) -> requests.Response:
-        headers = {"Authorization": f"token {self.tokens[as_user]}"}
-        return requests.request(method, f"{self.base}{path}", headers=headers, allow_redirects=False,
-                                timeout=HTTP_TIMEOUT, **kwargs)
-
-    def server(self, method: str, owner: str, path: str, as_user: str | None = None, **kwargs) -> requests.Response:
-        return self.api(method, f"/user/{owner}/{path}", as_user or owner, **kwargs)
-
-    def assignment_action(self, name: str, action: str) -> float:
-        started = time.monotonic()
-        response = self.server("POST", name, f"assignments/{action}", json={"assignment_id": ASSIGNMENT,
-                                                                            "course_id": COURSE})
-        elapsed = time.monotonic() - started
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert not (isinstance(body, dict) and body.get("success") is False), body
-        return elapsed
-
-
-@pytest.fixture(scope="module")
-def hub():
-    for tool in ("runuser", "useradd", "npm"):
-        if not shutil.which(tool):
-            pytest.skip(f"« {tool} » est introuvable sur cette machine")
-    total = time.monotonic()
-    data = Path(tempfile.mkdtemp(prefix="cours-dns-hub-", dir="/tmp"))
-    data.chmod(0o755)  # learners cross it to reach the exchange
-    hub = Hub(data, free_ports(4))
-    names = [TRAINER, *LEARNERS]
-    remove_accounts(names)  # leftovers of an interrupted run: start from fresh accounts and passwords
-    try:
-        started = time.monotonic()
-        installed = run(["bash", str(REPO / "deploy/hub/install.sh")], timeout=1200, env=hub.env)
-        MEASURES["installation / mise à jour (s)"] = round(time.monotonic() - started, 1)
-        hub.passwords.update(passwords_in(installed.stdout))
-        roster = data / "apprenants.csv"
-        roster.write_text("identifiant;prenom;nom\n" + "".join(f"{n};Test;{n}\n" for n in LEARNERS), encoding="utf-8")
-        hub.formation("apprenants", "importer", str(roster))
-        hub.passwords.update(passwords_in(hub.formation("comptes", "creer")))
-        assert set(hub.passwords) == set(names), hub.passwords
-        hub.start()
-        yield hub
-    finally:
-        hub.stop()
-        remove_accounts(names)
-        shutil.rmtree(data, ignore_errors=True)
-        MEASURES["durée totale du test (s)"] = round(time.monotonic() - total, 1)
-        print("\nMesures du hub :", json.dumps(MEASURES, ensure_ascii=False, indent=1))
+KINDS = answer_kinds()
+LEARNERS = {"hubjuste": KINDS["juste"][:2], "hubfaux": KINDS["faux"][:2], "hubpartie": KINDS["partie"][:2]}
+EXPECTED = {name: KINDS[name[3:]][2] for name in LEARNERS}
 
 
 def test_accounts_have_private_homes_and_distinct_passwords(hub):
@@ -273,7 +101,7 @@ def test_trainer_publishes_and_learners_fetch_answer_and_submit(hub, tmp_path):
     hub.formation("publier", ASSIGNMENT)
     name_of_notebook = SOURCE.name
     for name, (answers, code) in LEARNERS.items():
-        hub.assignment_action(name, "fetch")
+        hub.assignment_action(name, "fetch", ASSIGNMENT)
         got = hub.server("GET", name, f"api/contents/{ASSIGNMENT}/{name_of_notebook}", params={"content": 1})
         assert got.status_code == 200, got.text
         # The learner's answers, written into their JupyterLab through its contents API (as saving does).
@@ -282,14 +110,9 @@ def test_trainer_publishes_and_learners_fetch_answer_and_submit(hub, tmp_path):
         nbformat.write(nbformat.from_dict(got.json()["content"]), work / name_of_notebook)
         fill_notebook(work, code)
         save_quiz(work, answers)
-        for path in work.iterdir():
-            if path.suffix == ".ipynb":
-                body = {"type": "notebook", "format": "json", "content": json.loads(path.read_text(encoding="utf-8"))}
-            else:
-                body = {"type": "file", "format": "text", "content": path.read_text(encoding="utf-8")}
-            saved = hub.server("PUT", name, f"api/contents/{ASSIGNMENT}/{path.name}", json=body)
-            assert saved.status_code in (200, 201), saved.text
-        MEASURES[f"soumission par l'extension serveur, {name} (s)"] = round(hub.assignment_action(name, "submit"), 2)
+        hub.put_folder(name, ASSIGNMENT, work)
+        seconds = hub.assignment_action(name, "submit", ASSIGNMENT)
+        MEASURES[f"soumission par l'extension serveur, {name} (s)"] = round(seconds, 2)
 
 
 def test_impersonated_deposit_is_quarantined(hub):
@@ -320,7 +143,7 @@ def test_trainer_grades_and_sends_feedback(hub):
 
 def test_learners_fetch_their_feedback(hub):
     for name in LEARNERS:
-        hub.assignment_action(name, "fetch_feedback")
+        hub.assignment_action(name, "fetch_feedback", ASSIGNMENT)
         listing = hub.server("GET", name, f"api/contents/{ASSIGNMENT}/feedback")
         assert listing.status_code == 200, listing.text
         (stamp,) = listing.json()["content"]
@@ -370,12 +193,64 @@ def test_memory_per_learner_with_a_kernel(hub):
     MEASURES["hub, proxy et services (Mio)"] = sum(rss.values())
 
 
-def test_end_of_session_removes_the_learners_accounts(hub):
-    import pwd
-    homes = [pwd.getpwnam(name).pw_dir for name in LEARNERS]
-    output = hub.formation("comptes", "supprimer", "--oui")
-    assert "3 compte(s) supprimé(s)" in output
-    for name, home in zip(LEARNERS, homes):
-        with pytest.raises(KeyError):
-            pwd.getpwnam(name)
-        assert not os.path.exists(home)
+# --------------------------------------------------------------------------- the hub's own pages, in French
+
+ENGLISH_PAGE_WORDS = ("Logout", "Login", "Home", "My Server", "Your server", "Server not running", "refresh",
+                      "Jupyter has lots of moons", "Event log", "Stop Server", "Would you like", "Spawn failed")
+
+
+def french_page(response) -> str:
+    """The page's text: the hub sends no charset, and requests would then read UTF-8 as Latin-1."""
+    return response.content.decode("utf-8")
+
+
+def english_in(page: str) -> list[str]:
+    """English words of JupyterHub's own pages left in what a page shows: its text, tooltips and
+    labels (scripts aside: the French templates' scripts name the English strings they replace)."""
+    page = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    shown = re.findall(r'(?:title|alt|aria-label|placeholder|value)="([^"]*)"', page)
+    text = " ".join([re.sub(r"<[^>]+>", " ", page), *shown])
+    return [word for word in ENGLISH_PAGE_WORDS if word in text]
+
+
+def test_hub_pages_are_french(hub):
+    session = hub.sessions.get("hubjuste") or (hub.login("hubjuste") and hub.sessions["hubjuste"])
+    home = session.get(f"{hub.base}/hub/home", timeout=HTTP_TIMEOUT)
+    assert home.status_code == 200
+    home = french_page(home)
+    for french in ("Accueil", "Se déconnecter", "mon serveur"):
+        assert french in home, french
+    assert not english_in(home), english_in(home)
+    tokens = french_page(session.get(f"{hub.base}/hub/token", timeout=HTTP_TIMEOUT))
+    assert "Demander un nouveau jeton" in tokens and "Jetons d'accès à l'API" in tokens  # the test's own token
+    assert "Request new API token" not in tokens and "Revoking" not in tokens and "1 Hour" not in tokens
+    missing = session.get(f"{hub.base}/hub/cette-page-n-existe-pas", timeout=HTTP_TIMEOUT)
+    assert missing.status_code == 404
+    missing = french_page(missing)
+    assert "Page introuvable" in missing and "Revenir à l'accueil" in missing
+    assert not english_in(missing), english_in(missing)
+
+
+def test_hub_templates_render_in_french(hub):
+    """The pages a learner only sees in passing (server starting, stopping, failed), rendered the way
+    JupyterHub loads them: our folder first, « templates/… » naming JupyterHub's own."""
+    import jinja2
+    defaults = next((PREFIX / "venv" / "share" / "jupyterhub").glob("templates"))
+    ours = PREFIX / "cours" / "deploy" / "hub" / "templates"
+    env = jinja2.Environment(autoescape=True, loader=jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({"templates": jinja2.FileSystemLoader(str(defaults))}, "/"),
+        jinja2.FileSystemLoader([str(ours), str(defaults)])]))
+    common = {"static_url": lambda *a, **k: "/static", "base_url": "/hub/", "prefix": "/", "parsed_scopes": set(),
+              "user": {"name": "hubjuste", "json_escaped_name": "hubjuste"}, "logout_url": "/hub/logout",
+              "xsrf_token": "x", "no_spawner_check": True, "services": [], "progress_url": "/p",
+              "spawn_url": "/hub/spawn/hubjuste",
+              "server_name": "", "default_server": {"active": True}, "url": "/user/hubjuste/"}
+    pages = {"spawn_pending.html": ({}, "Votre serveur démarre"),
+             "stop_pending.html": ({}, "Votre serveur est en cours d'arrêt"),
+             "not_running.html": ({"failed": True, "failed_message": "boom"}, "Le démarrage a échoué"),
+             "error.html": ({"status_code": 403, "status_message": "Forbidden"}, "Accès refusé"),
+             "home.html": ({}, "Arrêter mon serveur")}
+    for name, (extra, french) in pages.items():
+        text = env.get_template(name).render(**common, **extra)
+        assert french in text and "Accueil" in text, name  # the page and its French nav bar
+        assert not english_in(text), (name, english_in(text))

@@ -82,3 +82,71 @@ def test_login_page_is_french_and_keeps_the_form_fields(monkeypatch):
     assert "Mot de passe" in page and "Sign in" not in page
     for field in ('name="username"', 'name="password"', 'name="_xsrf"'):
         assert field in page
+
+
+# --------------------------------------------------------------------------- spawner: systemd where it runs
+
+def load_with_systemd(monkeypatch, systemd_runs: bool, spawner_installed: bool, **env) -> Config:
+    """The configuration as read on a machine where systemd runs (or not) and its spawner is installed (or not).
+
+    These machines have neither: the SystemdSpawner branch cannot run for real here (docs/guide_formateur.md)."""
+    import os.path
+    import sys
+    import types
+
+    real_isdir = os.path.isdir
+    monkeypatch.setattr(os.path, "isdir",
+                        lambda p: systemd_runs if p == "/run/systemd/system" else real_isdir(p))
+    if spawner_installed:
+        monkeypatch.setitem(sys.modules, "systemdspawner", types.ModuleType("systemdspawner"))
+    else:
+        monkeypatch.setitem(sys.modules, "systemdspawner", None)  # import fails, as when not installed
+    return load(monkeypatch, **env)
+
+
+def test_systemd_spawner_with_limits_where_systemd_runs(monkeypatch):
+    c = load_with_systemd(monkeypatch, True, True, COURS_DNS_MEMOIRE="3G", COURS_DNS_CPU="0.5")
+    assert c.JupyterHub.spawner_class == "systemdspawner.SystemdSpawner"
+    assert c.SystemdSpawner.mem_limit == "3G" and c.SystemdSpawner.cpu_limit == 0.5
+    # passwd (learners) and sudo formation-hub (trainer) are set-uid: NoNewPrivileges would break them.
+    assert c.SystemdSpawner.disable_user_sudo is False and "isolate_devices" not in c.SystemdSpawner
+    assert c.SystemdSpawner.isolate_tmp is True
+    # The same account, command and paths as with LocalProcessSpawner.
+    assert c.Spawner.cmd == ["/opt/x/venv/bin/jupyterhub-singleuser"]
+    assert c.Spawner.environment["PATH"].startswith("/opt/x/venv/bin:")
+    assert c.Spawner.notebook_dir == "~" and c.Spawner.pre_spawn_hook.__name__ == "copy_lessons"
+    monkeypatch.delenv("COURS_DNS_MEMOIRE")
+    monkeypatch.delenv("COURS_DNS_CPU")
+    default = load_with_systemd(monkeypatch, True, True)
+    assert default.SystemdSpawner.mem_limit == "1G" and default.SystemdSpawner.cpu_limit == 1.0
+
+
+@pytest.mark.parametrize("systemd_runs, spawner_installed", [(False, True), (True, False), (False, False)])
+def test_local_processes_without_systemd_or_its_spawner(monkeypatch, systemd_runs, spawner_installed):
+    c = load_with_systemd(monkeypatch, systemd_runs, spawner_installed)
+    assert c.JupyterHub.spawner_class == "localprocess"
+    assert "SystemdSpawner" not in c
+
+
+def test_install_adds_the_systemd_spawner_only_where_systemd_runs():
+    script = (HUB / "install.sh").read_text(encoding="utf-8")
+    line = next(line for line in script.splitlines() if "import systemdspawner" in line)
+    assert line.startswith("if [ -d /run/systemd/system ]")
+    assert 'jupyterhub-systemdspawner==$SYSTEMD_SPAWNER_VERSION' in script
+
+
+# --------------------------------------------------------------------------- the hub's pages in French
+
+@pytest.mark.parametrize("page, french", [
+    ("page.html", "Se déconnecter"), ("home.html", "Démarrer mon serveur"),
+    ("spawn_pending.html", "Votre serveur démarre"), ("not_running.html", "n'est pas démarré"),
+    ("stop_pending.html", "en cours d'arrêt"), ("error.html", "Page introuvable"),
+    ("token.html", "Demander un nouveau jeton"),
+])
+def test_hub_pages_have_french_templates(page, french):
+    """Rendered through the running hub in tests/test_hub.py (root); here: each template is there and French."""
+    text = (HUB / "templates" / page).read_text(encoding="utf-8")
+    assert french in text
+    # Extending JupyterHub's own template (« templates/… ») or our French page.html: never a stale
+    # full copy of page.html.
+    assert '{% extends "templates/' in text or '{% extends "page.html" %}' in text

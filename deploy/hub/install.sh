@@ -8,6 +8,7 @@
 #   COURS_DNS_COURS      identifiant du cours pour nbgrader (dns)
 #   COURS_DNS_FORMATEUR  compte unix du formateur, administrateur du hub (formateur)
 #   COURS_DNS_IP / COURS_DNS_PORT   adresse d'écoute du hub (127.0.0.1 / 8000)
+#   COURS_DNS_MEMOIRE / COURS_DNS_CPU  limites par apprenant, là où systemd tourne (1G / 1 cœur)
 set -euo pipefail
 umask 022
 
@@ -20,6 +21,7 @@ PORT=${COURS_DNS_PORT:-8000}
 PROXY_VERSION=5.3.0
 HUB_VERSION=6.1.1
 CULLER_VERSION=2.0.0
+SYSTEMD_SPAWNER_VERSION=1.0.2
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 VENV=$PREFIX/venv
 
@@ -55,6 +57,12 @@ if [ ! -x "$VENV/bin/jupyterhub" ] || [ "$SRC/pyproject.toml" -nt "$VENV/.instal
   "$VENV/bin/python" -c 'import jupyterhub, jupyterhub_idle_culler, course' \
     || { echo "Installation Python incomplète." >&2; exit 1; }
   touch "$VENV/.installe"
+fi
+# SystemdSpawner (memory and CPU limits per learner) only where systemd runs the machine: a container
+# without systemd keeps LocalProcessSpawner (jupyterhub_config.py picks whichever is there).
+if [ -d /run/systemd/system ] && ! "$VENV/bin/python" -c 'import systemdspawner' 2>/dev/null; then
+  say "jupyterhub-systemdspawner $SYSTEMD_SPAWNER_VERSION (limites de mémoire et de processeur par apprenant)…"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "jupyterhub-systemdspawner==$SYSTEMD_SPAWNER_VERSION"
 fi
 chmod -R a+rX "$VENV"
 # « formation » is the trainer's tool and runs as root (sudo formation-hub): not for learners' accounts.
@@ -99,5 +107,7 @@ COURS_DNS_COURS=$COURSE_ID
 COURS_DNS_FORMATEUR=$TRAINER
 COURS_DNS_IP=$IP
 COURS_DNS_PORT=$PORT
+COURS_DNS_MEMOIRE=${COURS_DNS_MEMOIRE:-1G}
+COURS_DNS_CPU=${COURS_DNS_CPU:-1}
 ENV
 say "Installé. Démarrage : sudo make hub (ou bash $PREFIX/cours/deploy/hub/start.sh)."

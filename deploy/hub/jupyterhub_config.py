@@ -48,7 +48,36 @@ c.Authenticator.admin_users = {TRAINER}
 c.LocalAuthenticator.create_system_users = False  # accounts come from « formation comptes » only
 
 # --- each user's JupyterLab, as that user --------------------------------------------------
-c.JupyterHub.spawner_class = "localprocess"
+MEMORY_LIMIT = os.environ.get("COURS_DNS_MEMOIRE", "1G")  # per learner, SystemdSpawner only
+CPU_LIMIT = float(os.environ.get("COURS_DNS_CPU", "1"))  # cores per learner, SystemdSpawner only
+
+
+def systemd_spawner_available(run_dir="/run/systemd/system"):
+    """systemd runs this machine (its own test, sd_booted) and install.sh installed its spawner."""
+    if not os.path.isdir(run_dir):
+        return False
+    try:
+        import systemdspawner  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if systemd_spawner_available():
+    # One systemd unit per learner: memory and CPU capped, so that one runaway computation cannot
+    # starve the group (LocalProcessSpawner has no limit). Same account, home and command.
+    c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"
+    c.SystemdSpawner.mem_limit = MEMORY_LIMIT
+    c.SystemdSpawner.cpu_limit = CPU_LIMIT
+    c.SystemdSpawner.isolate_tmp = True  # a private /tmp: nothing left there for the others to read
+    # Its default (NoNewPrivileges) would also block « passwd » for learners and « sudo formation-hub »
+    # for the trainer, both set-uid: keep them (learners are in no sudoers file). isolate_devices stays
+    # off for the same reason: PrivateDevices adds a system-call filter, which has implied
+    # NoNewPrivileges for units running as a plain user in some systemd versions (not testable here).
+    c.SystemdSpawner.disable_user_sudo = False
+    c.SystemdSpawner.unit_name_template = "cours-dns-{USERNAME}"
+else:
+    c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [f"{VENV_BIN}/jupyterhub-singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
