@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 
 import pytest
 
@@ -87,3 +88,32 @@ def test_delete_requires_confirmation(capsys, tmp_path):
     with pytest.raises(SystemExit):
         cli.main(["--session", str(tmp_path), "comptes", "supprimer"])
     assert "arguments obligatoires manquants : --oui" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="créer un processus d'un autre compte demande root")
+def test_deleting_an_account_whose_processes_have_ended_but_not_been_collected(monkeypatch):
+    """A stopped JupyterLab whose hub has not collected it yet leaves an ended process (« zombie »)
+    under the learner's uid: deletion neither waits for it to die nor lets userdel refuse."""
+    import types
+
+    uid = 64_999  # no account has it: only the ended process below
+    child = os.fork()
+    if child == 0:  # ends at once as that uid; not collected until the end of the test
+        os.setuid(uid)
+        os._exit(0)
+    try:
+        for _ in range(250):  # the child's exit takes a moment to show in /proc
+            ended = [pid for pid in comptes.processes_of(uid) if not comptes._alive(pid)]
+            if ended:
+                break
+            time.sleep(0.02)
+        assert ended, "le processus terminé n'apparaît pas"
+        monkeypatch.setattr(comptes.pwd, "getpwnam", lambda name: types.SimpleNamespace(pw_uid=uid))
+        naps = []
+        monkeypatch.setattr(comptes, "time", types.SimpleNamespace(sleep=naps.append))
+        runner = Recorder()
+        assert comptes.remove_accounts(["fantome"], runner=runner, exists=lambda name: True) == ["fantome"]
+        assert runner.commands("userdel") == [["userdel", "--remove", "--force", "fantome"]]
+        assert naps == [], "aucune attente pour un processus déjà terminé"
+    finally:
+        os.waitpid(child, 0)

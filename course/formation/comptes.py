@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ..judge.sandbox import processes_of
 from .errors import FormationError
 from .integrity import account_exists
 
@@ -113,13 +114,37 @@ def remove_accounts(names: Sequence[str], runner: Runner = run_command,
         if not exists(name):
             continue
         # Processes still running (a learner's server) would make userdel refuse.
+        uid = pwd.getpwnam(name).pw_uid if _known(name) else None
         for _ in range(20):
+            if uid is not None and not any(_alive(pid) for pid in processes_of(uid)):
+                break  # none left running
             if subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True, timeout=30).returncode != 0:
-                break  # none left
+                break
             time.sleep(0.25)
-        runner(["userdel", "--remove", name], None)
+        # Ended processes whose parent (a running hub) has not collected them yet are dead already:
+        # they hold nothing, and userdel would wrongly count them as a user still at work.
+        left = processes_of(uid) if uid is not None else []
+        force = ["--force"] if left and not any(_alive(pid) for pid in left) else []
+        runner(["userdel", "--remove", *force, name], None)
         removed.append(name)
     return removed
+
+
+def _known(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    """Still running: not ended and waiting for its parent to collect it (a « zombie »)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
 
 
 def password_sheet(accounts: Sequence[Account], hub_url: str | None) -> str:
