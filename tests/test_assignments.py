@@ -89,3 +89,20 @@ def test_hidden_code_tests_only_compare_an_expression_with_its_expected_value(so
                 assert isinstance(statement.msg, ast.Constant) and isinstance(statement.msg.value, str) \
                     and statement.msg.value, f"{where} : un message en français est obligatoire"
                 ast.literal_eval(test.comparators[0])  # the expected value is plain data
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES.glob("*/*.ipynb")), ids=lambda p: p.parent.name)
+def test_each_code_test_cell_has_a_hidden_check_that_cannot_be_guessed(source):
+    """Visible checks run in the learner's process, so a learner can make them pass by hand; the points
+    need every hidden value, and one of them at least must be more than true/false (docs/devoirs.md)."""
+    import ast
+
+    for cell in nbformat.read(source, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution") \
+                or "grade_question(" in cell.source:
+            continue
+        expected = [ast.literal_eval(s.test.comparators[0]) for block in HIDDEN.findall(cell.source)
+                    for s in ast.parse(block).body if isinstance(s, ast.Assert) and isinstance(s.test, ast.Compare)]
+        assert any(not isinstance(value, bool) for value in expected), \
+            f"{source.name}, {meta['grade_id']} : aucune vérification cachée hors vrai/faux"
