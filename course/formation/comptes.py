@@ -114,7 +114,10 @@ def remove_accounts(names: Sequence[str], runner: Runner = run_command,
         if not exists(name):
             continue
         # Processes still running (a learner's server) would make userdel refuse.
-        uid = pwd.getpwnam(name).pw_uid if _known(name) else None
+        try:
+            uid = pwd.getpwnam(name).pw_uid
+        except KeyError:  # a dry run's account, never created
+            uid = None
         for _ in range(20):
             if uid is not None and not any(_alive(pid) for pid in processes_of(uid)):
                 break  # none left running
@@ -128,14 +131,6 @@ def remove_accounts(names: Sequence[str], runner: Runner = run_command,
         runner(["userdel", "--remove", *force, name], None)
         removed.append(name)
     return removed
-
-
-def _known(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-        return True
-    except KeyError:
-        return False
 
 
 def _alive(pid: int) -> bool:
