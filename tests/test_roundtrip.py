@@ -8,6 +8,7 @@ key; then check that feedback shows neither hidden tests nor keys.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -205,6 +206,8 @@ def test_feedback_frame_is_french_and_wraps(graded_course):
         assert label not in html, f"« {label} » : libellé anglais de nbgrader dans le retour"
     assert "Retour sur votre devoir" in html and "Question 1 du quiz" in html and "Vérification automatique" in html
     assert 'name="viewport"' in html and "pre-wrap" in html
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", html), \
+        "le retour ne charge rien depuis internet"
 
 
 def test_feedback_with_the_correction_teaches_and_still_hides_tests(graded_course):
