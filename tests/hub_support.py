@@ -77,15 +77,16 @@ def remove_accounts(names) -> None:
 def pss_mib(user: str) -> float:
     """Proportional set size of all of a user's processes (shared pages split between their users):
     what one more learner really costs when many run the same Python and libraries."""
-    total_kib = 0
-    for pid in run(["pgrep", "-u", user], check=False).stdout.split():
-        try:
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:
-            continue  # ended meanwhile
-        found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
-        total_kib += int(found.group(1)) if found else 0
-    return total_kib / 1024
+    return sum(process_pss_mib(pid) for pid in run(["pgrep", "-u", user], check=False).stdout.split())
+
+
+def process_pss_mib(pid) -> float:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0  # ended meanwhile
+    found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else 0.0
 
 
 class Hub:

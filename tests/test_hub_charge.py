@@ -25,7 +25,9 @@ import time
 import nbformat
 import pytest
 
-from hub_support import COURSE, HTTP_TIMEOUT, LEARNERS, MEASURES, TRAINER, pss_mib, remove_accounts, run
+from hub_support import (
+    COURSE, HTTP_TIMEOUT, LEARNERS, MEASURES, TRAINER, process_pss_mib, pss_mib, remove_accounts, run,
+)
 from hub_support import skip_unless_enabled
 
 pytestmark = pytest.mark.hub
@@ -171,13 +173,7 @@ def test_memory_per_learner_and_learners_in_24_gib(hub, cohorte):
     # The hub and its root children (proxy, culler, formgrader): a fixed cost, whatever the group.
     hub_pids = run(["ps", "-o", "pid=,user=", "--ppid", str(hub.process.pid), "-p", str(hub.process.pid)]).stdout
     root_pids = [row.split()[0] for row in hub_pids.splitlines() if row.split()[1] == "root"]
-    fixed = 0.0
-    for pid in root_pids:
-        try:
-            rollup = open(f"/proc/{pid}/smaps_rollup").read()
-        except OSError:
-            continue
-        fixed += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:"))) / 1024
+    fixed = sum(process_pss_mib(pid) for pid in root_pids)
     per_learner = sum(busy) / len(busy)
     fit = int((24 * GIB - SYSTEM_RESERVE_MIB - fixed) // per_learner)
     MEASURES.update({

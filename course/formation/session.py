@@ -64,9 +64,11 @@ class Session:
                  "retours": lambda m: any((self.folder / "autograded").glob(f"*/{m}"))}[step]
         found = [m for m in self.modules if ready(m)]
         if not found:
-            raise FormationError({"collecter": "Aucun devoir publié : lancez d'abord « formation publier ».",
-                                  "corriger": "Aucune soumission collectée : lancez d'abord « formation collecter tous ».",
-                                  "retours": "Aucune copie corrigée : lancez d'abord « formation corriger tous »."}[step])
+            first = {"collecter": "Aucun devoir publié : lancez d'abord « formation publier tous » "
+                                  "(ou un seul, par ex. « formation publier 0 »).",
+                     "corriger": "Aucune soumission collectée : lancez d'abord « formation collecter tous ».",
+                     "retours": "Aucune copie corrigée : lancez d'abord « formation corriger tous »."}
+            raise FormationError(first[step])
         return found
 
     def api(self, corrige: bool = False):
